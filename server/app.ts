@@ -1,0 +1,109 @@
+/**
+ * createApp(deps): the express application. Thin routes over domain services; every error leaves as
+ * a JSON problem body in German, never a stack trace.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import express, { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import { z } from 'zod';
+import { authRoutes } from './api/auth.routes';
+import { healthRoutes } from './api/health.routes';
+import { csrfMiddleware, sessionMiddleware } from './api/session';
+import { taskRoutes } from './api/tasks.routes';
+import type { Zeebe } from './camunda/client';
+import type { Config } from './config';
+import { ROOT } from './config';
+import type { Db } from './data/prisma';
+import type { AuditService } from './domain/audit.service';
+import type { AuthService } from './domain/auth.service';
+import { DomainError } from './domain/errors';
+import type { InboxService } from './domain/inbox.service';
+import type { Logger } from './util/log';
+import type { WorkerStatus } from '../workers/runtime';
+
+z.config(z.locales.de());
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  zeebe: Zeebe;
+  log: Logger;
+  auth: AuthService;
+  audit: AuditService;
+  inbox: InboxService;
+  workerStatus: () => WorkerStatus[];
+  /** Directory of the built web app; served when it exists. */
+  uiDir?: string;
+}
+
+export const BODY_LIMIT = '256kb';
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          scriptSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          fontSrc: ["'self'", 'data:'],
+          objectSrc: ["'none'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+    }),
+  );
+  app.use((req, res, next) => {
+    req.requestId = req.get('x-request-id')?.slice(0, 64) || crypto.randomUUID();
+    res.setHeader('X-Request-Id', req.requestId);
+    next();
+  });
+
+  const api = express.Router();
+  api.use(express.json({ limit: BODY_LIMIT }));
+  api.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Access-Control-Expose-Headers', 'Content-Range, X-Request-Id');
+    next();
+  });
+  api.use(sessionMiddleware(deps.auth));
+  api.use(csrfMiddleware);
+  api.use('/health', healthRoutes(deps));
+  api.use('/auth', authRoutes(deps));
+  api.use('/tasks', taskRoutes(deps));
+  api.use((req, _res, next) => next(new DomainError(404, `Unbekannte Adresse: ${req.method} /api${req.path}`, 'not_found')));
+  app.use('/api', api);
+
+  const uiDir = deps.uiDir ?? path.join(ROOT, 'admin-ui', 'dist');
+  if (fs.existsSync(path.join(uiDir, 'index.html'))) {
+    app.use(express.static(uiDir, { index: false, maxAge: '1h' }));
+    app.get(/^\/(?!api\/).*/, (_req, res) => res.sendFile(path.join(uiDir, 'index.html')));
+  }
+
+  app.use(errorHandler(deps.log));
+  return app;
+}
+
+function errorHandler(log: Logger) {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const problem = (status: number, title: string, code: string, errors?: Record<string, string>) =>
+      res
+        .status(status)
+        .type('application/problem+json')
+        .json({ type: `urn:kim:problem:${code}`, title, status, requestId: req.requestId, ...(errors ? { errors } : {}) });
+    if (err instanceof DomainError) return problem(err.status, err.message, err.code, err.fields);
+    const e = err as { type?: string; status?: number; message?: string };
+    if (e?.type === 'entity.too.large') return problem(413, `Die Anfrage ist zu groß (höchstens ${BODY_LIMIT}).`, 'too_large');
+    if (e?.type === 'entity.parse.failed') return problem(400, 'Der Inhalt der Anfrage ist kein gültiges JSON.', 'invalid_json');
+    log.error({ requestId: req.requestId, path: req.path, err: { message: e?.message, stack: (err as Error)?.stack } }, 'unhandled error');
+    return problem(500, 'Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es erneut; bleibt der Fehler, nennen Sie dem Support die Anfrage-ID.', 'internal');
+  };
+}

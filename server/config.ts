@@ -1,0 +1,64 @@
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Project root (this file lives in server/). */
+export const ROOT = path.resolve(__dirname, '..');
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: port.default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  /** App database; when unset the start command finds or starts a PostgreSQL and sets it. */
+  DATABASE_URL: z.string().url().optional(),
+  KIM_DB_NAME: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('kim'),
+  KIM_CAMUNDA_DB_NAME: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('camunda'),
+
+  /** External Camunda cluster (SDK standard variables). When unset a local engine is started. */
+  ZEEBE_REST_ADDRESS: z.string().url().optional(),
+  ZEEBE_GRPC_ADDRESS: z.string().optional(),
+  CAMUNDA_AUTH_STRATEGY: z.enum(['NONE', 'OAUTH', 'BASIC', 'BEARER', 'COOKIE']).default('NONE'),
+
+  /** Local engine. */
+  KIM_CAMUNDA_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/).default('8.6.0'),
+  KIM_CACHE_DIR: z.string().default(path.join(os.homedir(), '.cache', 'kim')),
+  KIM_DATA_DIR: z.string().default(path.join(ROOT, '.data')),
+  KIM_ENGINE_REST_PORT: port.default(8080),
+  KIM_ENGINE_GRPC_PORT: port.default(26500),
+  KIM_ENGINE_MANAGEMENT_PORT: port.default(9600),
+  KIM_ENGINE_HEAP: z.string().regex(/^\d+[mg]$/).default('1g'),
+  /** Free disk the engine insists on before it accepts commands. */
+  KIM_ENGINE_DISK_WATERMARK: z.string().regex(/^\d+(MB|GB)$/).default('1GB'),
+
+  KIM_DEMO_PASSWORD: z.string().min(4).default('kim-demo'),
+  /** Session lifetime in minutes. */
+  KIM_SESSION_MINUTES: z.coerce.number().int().min(5).default(480),
+  /** Set the Secure flag on the session cookie (behind HTTPS). */
+  KIM_COOKIE_SECURE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** How often the inbox reconciler compares the projection with the engine (ms). */
+  KIM_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
+});
+
+export type Config = z.infer<typeof schema>;
+
+/** Reads and validates the environment once; fails fast with a German message per variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(clean);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Ungültige Konfiguration in den Umgebungsvariablen:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+export class ConfigError extends Error {}
+
+/** True when the SDK's standard variables point at a cluster someone else runs. */
+export function usesExternalEngine(cfg: Config): boolean {
+  return Boolean(cfg.ZEEBE_GRPC_ADDRESS || cfg.ZEEBE_REST_ADDRESS);
+}

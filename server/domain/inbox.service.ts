@@ -1,0 +1,200 @@
+/**
+ * The task inbox: the engine's user-task jobs projected into the Task table, and the verbs a user
+ * applies to them (claim, unclaim, complete). Completion goes to the engine first, then the row is
+ * closed in the same request, so the list is current without waiting for anything.
+ */
+import type { Prisma } from '../../generated/prisma/client';
+import type { Zeebe } from '../camunda/client';
+import { isNotFound } from '../camunda/client';
+import type { Db } from '../data/prisma';
+import type { AuditService } from './audit.service';
+import { conflict, notFound } from './errors';
+import { Actor, assertCanWorkTask, assertTaskRole, canSeeTask } from './policy';
+
+/** Job type under which the 8.6 engine hands out user tasks (job-based user tasks). */
+export const USER_TASK_JOB_TYPE = 'io.camunda.zeebe:userTask';
+
+/** The fields of a user-task job the projection needs. */
+export interface UserTaskJob {
+  key: string;
+  processInstanceKey: string;
+  processDefinitionKey: string;
+  bpmnProcessId: string;
+  processDefinitionVersion: number;
+  elementId: string;
+  customHeaders: Record<string, string>;
+  variables: Record<string, unknown>;
+}
+
+function parseList(v: string | undefined): string[] {
+  if (!v) return [];
+  try {
+    const parsed = JSON.parse(v);
+    if (Array.isArray(parsed)) return parsed.map(String);
+  } catch {
+    /* plain comma list */
+  }
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function parseDate(v: string | undefined): Date | null {
+  if (!v) return null;
+  const d = new Date(v);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+export type TaskView = 'mine' | 'group' | 'all';
+
+export interface TaskListQuery {
+  view?: TaskView;
+  processDefinitionId?: string;
+  caseId?: string;
+  q?: string;
+  offset: number;
+  limit: number;
+  sort: { field: 'createdAt' | 'dueDate' | 'name' | 'priority'; order: 'asc' | 'desc' };
+}
+
+export class InboxService {
+  constructor(
+    private readonly db: Db,
+    private readonly zeebe: Zeebe,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Upserts the row for a user-task job; a job delivered twice changes nothing. */
+  async project(job: UserTaskJob): Promise<{ created: boolean }> {
+    const h = job.customHeaders;
+    const def = await this.db.processDefinition.findUnique({ where: { key: job.processDefinitionKey } });
+    const names = (def?.elementNames ?? {}) as Record<string, string>;
+    const caseId = typeof job.variables.caseId === 'string' || typeof job.variables.caseId === 'number' ? String(job.variables.caseId) : null;
+    const kommuneId = typeof job.variables.kommuneId === 'string' ? job.variables.kommuneId : null;
+    const priority = Number(h['kim:priority'] ?? h['io.camunda.zeebe:priority'] ?? 50);
+    const data = {
+      processInstanceKey: job.processInstanceKey,
+      processDefinitionKey: job.processDefinitionKey,
+      processDefinitionId: job.bpmnProcessId,
+      processVersion: job.processDefinitionVersion,
+      elementId: job.elementId,
+      name: names[job.elementId] ?? job.elementId,
+      formKey: h['io.camunda.zeebe:formKey'] ?? null,
+      candidateGroups: parseList(h['io.camunda.zeebe:candidateGroups']),
+      candidateUsers: parseList(h['io.camunda.zeebe:candidateUsers']),
+      assignee: h['io.camunda.zeebe:assignee'] || null,
+      dueDate: parseDate(h['io.camunda.zeebe:dueDate']),
+      followUpDate: parseDate(h['io.camunda.zeebe:followUpDate']),
+      priority: Number.isFinite(priority) ? priority : 50,
+      caseId,
+      kommuneId,
+    };
+    const existing = await this.db.task.findUnique({ where: { id: job.key }, select: { id: true } });
+    if (existing) return { created: false };
+    try {
+      await this.db.task.create({ data: { id: job.key, ...data } });
+      return { created: true };
+    } catch (e) {
+      if ((e as { code?: string }).code === 'P2002') return { created: false };
+      throw e;
+    }
+  }
+
+  private visibleWhere(a: Actor, view: TaskView): Prisma.TaskWhereInput {
+    const base: Prisma.TaskWhereInput = { state: 'CREATED', kommuneId: a.kommuneId ?? '__none__' };
+    const mineOrGroup: Prisma.TaskWhereInput[] = [{ assignee: a.username }, { candidateUsers: { has: a.username } }, { candidateGroups: { hasSome: a.groups } }];
+    if (view === 'mine') return { ...base, assignee: a.username };
+    if (view === 'group') return { ...base, assignee: null, OR: [{ candidateGroups: { hasSome: a.groups } }, { candidateUsers: { has: a.username } }] };
+    if (a.role === 'coordinator') return base;
+    return { ...base, OR: mineOrGroup };
+  }
+
+  async list(a: Actor, q: TaskListQuery) {
+    assertTaskRole(a);
+    const where: Prisma.TaskWhereInput = { ...this.visibleWhere(a, q.view ?? 'all') };
+    if (q.processDefinitionId) where.processDefinitionId = q.processDefinitionId;
+    if (q.caseId) where.caseId = q.caseId;
+    if (q.q) where.name = { contains: q.q, mode: 'insensitive' };
+    const [rows, total] = await Promise.all([
+      this.db.task.findMany({ where, orderBy: [{ [q.sort.field]: q.sort.order }, { id: 'asc' }], skip: q.offset, take: q.limit }),
+      this.db.task.count({ where }),
+    ]);
+    return { rows, total };
+  }
+
+  async get(a: Actor, id: string) {
+    assertTaskRole(a);
+    const t = await this.db.task.findUnique({ where: { id } });
+    if (!t || !canSeeTask(a, t)) throw notFound('Die Aufgabe');
+    return t;
+  }
+
+  async claim(a: Actor, id: string, requestId?: string) {
+    const t = await this.get(a, id);
+    assertCanWorkTask(a, t);
+    if (t.state !== 'CREATED') throw conflict('Die Aufgabe ist bereits abgeschlossen.');
+    const res = await this.db.task.updateMany({ where: { id, state: 'CREATED', OR: [{ assignee: null }, { assignee: a.username }] }, data: { assignee: a.username } });
+    if (res.count === 0) throw conflict('Die Aufgabe wurde inzwischen von jemand anderem übernommen.');
+    await this.audit.write(a, { action: 'task.claim', entity: 'Task', entityId: id, fields: ['assignee'], requestId });
+    return this.db.task.findUniqueOrThrow({ where: { id } });
+  }
+
+  async unclaim(a: Actor, id: string, requestId?: string) {
+    const t = await this.get(a, id);
+    if (t.assignee !== a.username && a.role !== 'coordinator') throw conflict('Sie können nur eigene Aufgaben zurückgeben.');
+    await this.db.task.updateMany({ where: { id, state: 'CREATED' }, data: { assignee: null } });
+    await this.audit.write(a, { action: 'task.unclaim', entity: 'Task', entityId: id, fields: ['assignee'], requestId });
+    return this.db.task.findUniqueOrThrow({ where: { id } });
+  }
+
+  /**
+   * Completes the task in the engine, then closes the row. Only the caller's own (claimed) task;
+   * a task claimed by nobody is claimed implicitly.
+   */
+  async complete(a: Actor, id: string, variables: Record<string, unknown>, requestId?: string) {
+    const t = await this.get(a, id);
+    assertCanWorkTask(a, t);
+    if (t.state !== 'CREATED') throw conflict('Die Aufgabe ist bereits abgeschlossen.');
+    if (t.assignee && t.assignee !== a.username) throw conflict(`Die Aufgabe ist ${t.assignee} zugewiesen. Übernehmen Sie sie erst.`);
+    try {
+      await this.zeebe.completeJob({ jobKey: id, variables: variables as never });
+    } catch (e) {
+      if (isNotFound(e)) {
+        await this.db.task.updateMany({ where: { id, state: 'CREATED' }, data: { state: 'CANCELED', completedAt: new Date() } });
+        throw conflict('Die Aufgabe ist im Prozess nicht mehr aktiv (abgebrochen oder bereits erledigt).');
+      }
+      throw e;
+    }
+    const done = await this.db.task.update({
+      where: { id },
+      data: { state: 'COMPLETED', assignee: t.assignee ?? a.username, completedAt: new Date(), completedBy: a.username },
+    });
+    await this.audit.write(a, { action: 'task.complete', entity: 'Task', entityId: id, fields: Object.keys(variables), requestId });
+    return done;
+  }
+
+  /**
+   * Heals drift between the projection and the engine: open rows whose job no longer exists (the
+   * task was canceled by a boundary event, the instance was canceled, …) are closed as CANCELED.
+   * Also renews the job timeout of tasks that are still open, so the engine never re-offers them.
+   */
+  async reconcile(opts: { batch?: number; timeoutMs?: number } = {}): Promise<{ checked: number; canceled: number }> {
+    const open = await this.db.task.findMany({ where: { state: 'CREATED' }, select: { id: true }, orderBy: { updatedAt: 'asc' }, take: opts.batch ?? 200 });
+    let canceled = 0;
+    for (const { id } of open) {
+      try {
+        await this.zeebe.updateJobTimeout({ jobKey: id, timeout: opts.timeoutMs ?? USER_TASK_TIMEOUT_MS });
+        await this.db.task.update({ where: { id }, data: { updatedAt: new Date() } });
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+        const r = await this.db.task.updateMany({ where: { id, state: 'CREATED' }, data: { state: 'CANCELED', completedAt: new Date() } });
+        canceled += r.count;
+      }
+    }
+    return { checked: open.length, canceled };
+  }
+}
+
+/** How long the engine leaves a user-task job with the inbox before offering it again. */
+export const USER_TASK_TIMEOUT_MS = 30 * 24 * 3600 * 1000;
