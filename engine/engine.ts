@@ -279,11 +279,13 @@ export class LocalEngine {
     fs.writeFileSync(cfgFile, engineConfigYaml(this.opts));
     const step = this.opts.progress?.step(`Camunda-Engine ${this.opts.version} starten (Java: ${path.basename(javaHome)})`);
     const log = fs.openSync(this.logFile, 'a');
-    const child = spawn(path.join(home, 'bin', 'broker'), [`--spring.config.additional-location=file:${cfgFile}`], {
+    const child = spawn(path.join(home, 'bin', 'broker'), [], {
       env: {
         ...process.env,
         JAVA_HOME: javaHome,
         JAVA_OPTS: `-Xmx${this.opts.heap} -Xms256m`,
+        // The broker's launcher does not pass program arguments to Spring; the environment does.
+        SPRING_CONFIG_ADDITIONAL_LOCATION: `file:${cfgFile}`,
         JDK_JAVA_OPTIONS: '--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow',
       },
       stdio: ['ignore', log, log],

@@ -10,7 +10,8 @@ const port = z.coerce.number().int().min(1).max(65535);
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().default('127.0.0.1'),
-  PORT: port.default(3000),
+  // 0 = any free port (tests)
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   /** App database; when unset the start command finds or starts a PostgreSQL and sets it. */

@@ -19,6 +19,8 @@ export const inboxSync: WorkerDefinition<WorkerDeps> = {
   fetchVariables: ['caseId', 'kommuneId'],
   timeoutMs: USER_TASK_TIMEOUT_MS,
   maxParallel: 32,
+  // A database outage must not turn user tasks into incidents: retry until the row is written.
+  retryForever: true,
   async handler(job, deps) {
     await deps.inbox.project(job);
     return { kind: 'hold' };

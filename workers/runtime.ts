@@ -33,6 +33,8 @@ export interface WorkerDefinition<D = unknown> {
   fetchVariables?: string[];
   timeoutMs?: number;
   maxParallel?: number;
+  /** Never let failures use up the retries (no incident): for infrastructure jobs like the inbox. */
+  retryForever?: boolean;
   handler(job: Job, deps: D): Promise<Outcome>;
 }
 
@@ -77,6 +79,7 @@ export class WorkerRuntime<D> {
       this.status.set(def.type, st);
       const w = this.zeebe.createWorker({
         taskType: def.type,
+        loglevel: 'NONE',
         timeout: def.timeoutMs ?? 60_000,
         maxJobsToActivate: def.maxParallel ?? 16,
         fetchVariable: def.fetchVariables as never,
@@ -106,8 +109,8 @@ export class WorkerRuntime<D> {
         return job.error({ errorCode: outcome.code, errorMessage: outcome.message, variables: outcome.variables });
       case 'fail': {
         st.failures++;
-        const retries = outcome.retries ?? Math.max(0, job.retries - 1);
-        const backoff = outcome.backoffMs ?? backoffFor(retries);
+        const retries = def.retryForever ? Math.max(1, job.retries) : (outcome.retries ?? Math.max(0, job.retries - 1));
+        const backoff = outcome.backoffMs ?? (def.retryForever ? Math.min(1000 * 2 ** Math.min(st.failures, 6), 60_000) : backoffFor(retries));
         this.log.warn({ ...meta, retries, backoff, reason: outcome.message }, 'job failed');
         return job.fail({ errorMessage: outcome.message, retries, retryBackOff: backoff });
       }

@@ -14,7 +14,7 @@ export function createCamunda(addr: EngineAddress, authStrategy = 'NONE'): { c8:
     ZEEBE_REST_ADDRESS: addr.restAddress,
     CAMUNDA_AUTH_STRATEGY: authStrategy,
     CAMUNDA_OAUTH_DISABLED: authStrategy === 'NONE',
-    ZEEBE_CLIENT_LOG_LEVEL: 'ERROR',
+    ZEEBE_CLIENT_LOG_LEVEL: 'NONE',
     CAMUNDA_LOG_LEVEL: 'error',
     ZEEBE_GRPC_WORKER_LONGPOLL_SECONDS: 30,
   } as never);

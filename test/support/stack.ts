@@ -1,0 +1,60 @@
+/** Test helpers: a product stack on the suite's engine and database, sign-in, and waiting for conditions. */
+import path from 'node:path';
+import { loadConfig, ROOT } from '../../server/config';
+import { startStack, Stack, StackOptions } from '../../server/stack';
+import { createLogger } from '../../server/util/log';
+import { waitFor } from '../../server/util/ports';
+
+export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
+
+export function testConfig(extra: Record<string, string> = {}) {
+  const need = ['KIM_TEST_DATABASE_URL', 'KIM_TEST_GRPC', 'KIM_TEST_REST'];
+  for (const n of need) if (!process.env[n]) throw new Error(`${n} fehlt – Tests bitte mit "npm test" starten (global-setup startet Engine und Datenbank).`);
+  return loadConfig({
+    ...process.env,
+    NODE_ENV: 'test',
+    DATABASE_URL: process.env.KIM_TEST_DATABASE_URL,
+    ZEEBE_GRPC_ADDRESS: process.env.KIM_TEST_GRPC,
+    ZEEBE_REST_ADDRESS: process.env.KIM_TEST_REST,
+    PORT: '0',
+    LOG_LEVEL: process.env.KIM_TEST_LOG_LEVEL ?? 'silent',
+    KIM_RECONCILE_INTERVAL_MS: '3600000',
+    ...extra,
+  });
+}
+
+export async function startTestStack(opts: Partial<StackOptions> = {}): Promise<Stack> {
+  const config = opts.config ?? testConfig();
+  return startStack({ processesDir: path.join(FIXTURES, 'none'), ...opts, config, log: createLogger(config.LOG_LEVEL) });
+}
+
+export interface Session {
+  user: { username: string; role: string; kommuneId: string | null };
+  cookie: string;
+  csrf: string;
+  get(p: string): Promise<Response>;
+  post(p: string, body?: unknown): Promise<Response>;
+  put(p: string, body?: unknown): Promise<Response>;
+  del(p: string): Promise<Response>;
+}
+
+export async function login(baseUrl: string, username: string, password = process.env.KIM_DEMO_PASSWORD || 'kim-demo'): Promise<Session> {
+  const res = await fetch(`${baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  if (res.status !== 200) throw new Error(`Anmeldung ${username} fehlgeschlagen: ${res.status} ${await res.text()}`);
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
+  const body = (await res.json()) as { user: Session['user']; csrfToken: string };
+  const call = (method: string) => (p: string, b?: unknown) =>
+    fetch(`${baseUrl}${p}`, {
+      method,
+      headers: { cookie, 'x-csrf-token': body.csrfToken, ...(b !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: b !== undefined ? JSON.stringify(b) : undefined,
+    });
+  return { user: body.user, cookie, csrf: body.csrfToken, get: call('GET'), post: call('POST'), put: call('PUT'), del: call('DELETE') };
+}
+
+export const until = <T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 30_000) => waitFor(check, { timeoutMs, intervalMs: 100, what });
+
+/** Removes rows the tests create (the audit log is append-only and stays). */
+export async function resetData(stack: Stack) {
+  await stack.db.$executeRawUnsafe('truncate "Task", "Session" cascade');
+}
