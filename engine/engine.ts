@@ -292,6 +292,7 @@ export class LocalEngine {
     });
     fs.closeSync(log);
     this.child = child;
+    if (child.pid) fs.writeFileSync(path.join(this.opts.dataDir, 'engine.pid'), String(child.pid));
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     let earlyExit: number | null | undefined;
     void this.exited.then((c) => {

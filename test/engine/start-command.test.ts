@@ -1,0 +1,89 @@
+/**
+ * The README's start command end to end: it brings up database, engine, workers and API on its own
+ * ports, prints the URL and the demo logins, serves /api/health green, stops everything on SIGTERM
+ * (no JVM left behind) and reuses its data on the next start.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT } from '../../server/config';
+import { dropDatabase } from '../../server/db/postgres';
+import { freePort } from '../../server/util/ports';
+import { until } from '../support/stack';
+
+const runDir = path.join(process.env.KIM_TEST_RUN_DIR ?? path.join(ROOT, '.data', 'test'), 'start-command');
+const dbName = `kim_test_start_${process.pid}`;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  fs.rmSync(runDir, { recursive: true, force: true });
+  fs.mkdirSync(runDir, { recursive: true });
+  env = {
+    ...process.env,
+    NODE_ENV: 'development',
+    PORT: String(await freePort()),
+    KIM_DATA_DIR: runDir,
+    KIM_DB_NAME: dbName,
+    KIM_ENGINE_REST_PORT: String(await freePort()),
+    KIM_ENGINE_GRPC_PORT: String(await freePort()),
+    KIM_ENGINE_MANAGEMENT_PORT: String(await freePort()),
+    KIM_ENGINE_DISK_WATERMARK: '512MB',
+    KIM_ENGINE_HEAP: '768m',
+    KIM_READY_FILE: path.join(runDir, 'ready'),
+  };
+  // The test suite's own engine must not be picked up as "external".
+  delete env.ZEEBE_GRPC_ADDRESS;
+  delete env.ZEEBE_REST_ADDRESS;
+  delete env.DATABASE_URL;
+});
+
+afterAll(async () => {
+  if (process.env.KIM_TEST_PG_BASE_URL) await dropDatabase(process.env.KIM_TEST_PG_BASE_URL, dbName).catch(() => undefined);
+});
+
+function startProduct(): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  fs.rmSync(env.KIM_READY_FILE!, { force: true });
+  const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/start.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return { child, output: () => out, exited };
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function runOnce(expectSeed: RegExp) {
+  const p = startProduct();
+  const url = await until(async () => (fs.existsSync(env.KIM_READY_FILE!) ? fs.readFileSync(env.KIM_READY_FILE!, 'utf8') : p.child.exitCode !== null ? Promise.reject(new Error(p.output())) : undefined), 'Produkt bereit', 180_000);
+  expect(url).toBe(`http://localhost:${env.PORT}`);
+  const out = p.output();
+  expect(out).toContain(`KIM Prozessplattform läuft`);
+  expect(out).toContain(url);
+  for (const u of ['cm.duisburg', 'cm2.duisburg', 'koord.duisburg', 'abh.duisburg', 'ebh.duisburg', 'admin.duisburg', 'cm.mettmann', 'koord.mettmann', 'land.nrw']) expect(out).toContain(u);
+  expect(out).toMatch(expectSeed);
+  const health = await fetch(`${url}/api/health`);
+  expect(health.status).toBe(200);
+  const body = (await health.json()) as { status: string; database: { status: string }; engine: { status: string }; workers: { status: string } };
+  expect(body).toMatchObject({ status: 'UP', database: { status: 'UP' }, engine: { status: 'UP' }, workers: { status: 'UP' } });
+  const enginePid = Number(fs.readFileSync(path.join(runDir, 'engine', 'engine.pid'), 'utf8'));
+  expect(alive(enginePid)).toBe(true);
+
+  p.child.kill('SIGTERM');
+  expect(await p.exited).toBe(0);
+  expect(alive(enginePid)).toBe(false);
+  expect(p.output()).toContain('Beendet.');
+}
+
+test('npm start brings everything up, stops cleanly on SIGTERM and reuses its data on the next start', async () => {
+  await runOnce(/Demo-Daten anlegen ✓ 9 Benutzer angelegt/);
+  expect(fs.existsSync(path.join(runDir, 'engine', 'data'))).toBe(true);
+  await runOnce(/Demo-Daten anlegen ✓ bereits vorhanden/);
+}, 400_000);
