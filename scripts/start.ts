@@ -2,7 +2,9 @@
  * `npm start`: the whole product on local defaults. Prints the URL and the demo logins when ready;
  * Ctrl-C / SIGTERM stops everything it started (engine JVM, embedded PostgreSQL, workers, server).
  */
-import { ConfigError, loadConfig } from '../server/config';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ConfigError, loadConfig, usesExternalEngine } from '../server/config';
 import { startStack, Stack } from '../server/stack';
 import { DEMO_USERS } from '../prisma/seed';
 import { createLogger } from '../server/util/log';
@@ -18,8 +20,9 @@ async function main() {
   }
   const started = Date.now();
   console.log('KIM Prozessplattform startet …');
-  const engineSteps = cfg.ZEEBE_GRPC_ADDRESS || cfg.ZEEBE_REST_ADDRESS ? 1 : 2;
-  const progress = new Progress(7 + engineSteps);
+  // Seven steps, plus download and unpacking the first time the local engine is needed.
+  const cached = fs.existsSync(path.join(cfg.KIM_CACHE_DIR, 'camunda', `camunda-zeebe-${cfg.KIM_CAMUNDA_VERSION}`, 'bin', 'broker'));
+  const progress = new Progress(7 + (usesExternalEngine(cfg) || cached ? 0 : 2));
   let stack: Stack | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -46,7 +49,7 @@ async function main() {
   console.log(`Demo-Zugänge (Passwort: ${cfg.KIM_DEMO_PASSWORD === 'kim-demo' ? 'kim-demo' : 'aus KIM_DEMO_PASSWORD'}):`);
   for (const u of DEMO_USERS) console.log(`  ${u.username.padEnd(16)} ${u.role.padEnd(13)} ${u.displayName}`);
   console.log('Beenden mit Strg+C.');
-  if (process.env.KIM_READY_FILE) require('node:fs').writeFileSync(process.env.KIM_READY_FILE, stack.url);
+  if (process.env.KIM_READY_FILE) fs.writeFileSync(process.env.KIM_READY_FILE, stack.url);
 }
 
 void main();
