@@ -1,0 +1,24 @@
+import { Admin, Resource } from 'react-admin';
+import { Dashboard } from './Dashboard';
+import { LoginPage } from './LoginPage';
+import { authProvider } from './providers/authProvider';
+import { dataProvider } from './providers/dataProvider';
+import { i18nProvider } from './providers/i18nProvider';
+import { tasks } from './resources/tasks';
+
+export function App() {
+  return (
+    <Admin
+      title="KIM Prozessplattform"
+      dataProvider={dataProvider}
+      authProvider={authProvider}
+      i18nProvider={i18nProvider}
+      loginPage={LoginPage}
+      dashboard={Dashboard}
+      requireAuth
+      disableTelemetry
+    >
+      <Resource {...tasks} />
+    </Admin>
+  );
+}
