@@ -6,21 +6,11 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import { migrate, MigrationError } from '../../server/db/migrate';
 import { canConnect, dropDatabase, ensureDatabase } from '../../server/db/postgres';
 import { ROOT } from '../../server/config';
 import { freePort } from '../../server/util/ports';
-
-async function query(url: string, sql: string) {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query(sql)).rows;
-  } finally {
-    await c.end();
-  }
-}
+import { rows } from '../support/sql';
 
 function runPhase(dir: string, port: number, phase: 'first' | 'second') {
   const out = execFileSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['test/support/embedded-pg-run.ts', dir, String(port), phase], { cwd: ROOT, encoding: 'utf8' });
@@ -64,7 +54,7 @@ test('a migration changed after it was applied is refused with a German message'
     fs.mkdirSync(path.join(dir, '0002_b'));
     fs.writeFileSync(path.join(dir, '0002_b', 'migration.sql'), 'create table u (id int); select * from does_not_exist;');
     await expect(migrate(url.toString(), { dir })).rejects.toThrow(/0002_b fehlgeschlagen/);
-    expect(await query(url.toString(), `select to_regclass('u') as u`)).toEqual([{ u: null }]);
+    expect(await rows(url.toString(), `select to_regclass('u') as u`)).toEqual([{ u: null }]);
   } finally {
     await dropDatabase(base, name);
   }

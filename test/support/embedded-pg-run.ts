@@ -3,19 +3,9 @@
  * ES module, which jest's CommonJS runtime cannot import; `npm start` runs under tsx like this).
  * Usage: tsx test/support/embedded-pg-run.ts <dir> <port> first|second → prints a JSON result.
  */
-import { Client } from 'pg';
 import { migrate } from '../../server/db/migrate';
 import { ensureDatabase, startEmbedded } from '../../server/db/postgres';
-
-async function rows(url: string, sql: string) {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query(sql)).rows;
-  } finally {
-    await c.end();
-  }
-}
+import { rows } from './sql';
 
 async function main() {
   const [dir, port, phase] = process.argv.slice(2);
