@@ -16,3 +16,7 @@ CREATE INDEX "Goal_jobKey_idx" ON "Goal"("jobKey");
 ALTER TABLE "Case" ADD COLUMN "consentRefusedAt" TIMESTAMP(3);
 ALTER TABLE "Case" ADD COLUMN "existingSupport" TEXT[] NOT NULL DEFAULT ARRAY[]::TEXT[];
 ALTER TABLE "Case" ADD COLUMN "goalsReached" TEXT;
+
+-- kim-case creates the Referral row before it calls kim-referral (one row per job).
+ALTER TABLE "Referral" ADD COLUMN "jobKey" TEXT;
+CREATE UNIQUE INDEX "Referral_jobKey_key" ON "Referral"("jobKey");
