@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -42,6 +43,24 @@ const schema = z.object({
   KIM_COOKIE_SECURE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   /** How often the inbox reconciler compares the projection with the engine (ms). */
   KIM_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
+
+  /** kim-referral: SMTP transport for referral e-mails (nodemailer URL, e.g. smtp://user:pass@host:587). */
+  KIM_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'smtp://… oder smtps://…').default('smtp://127.0.0.1:2525'),
+  KIM_MAIL_FROM: z.string().min(3).default('KIM Prozessplattform <kim-noreply@localhost>'),
+  /** Base URL partners reach the server under (links in e-mails). */
+  KIM_PUBLIC_URL: z.string().url().default('http://localhost:3000'),
+  /**
+   * HMAC secret of the partner links. Without it a random secret is generated per start (dev only:
+   * links from e-mails of an earlier start stop working). Production must set it.
+   */
+  KIM_LINK_SECRET: z
+    .string()
+    .min(32, 'mindestens 32 Zeichen')
+    .default(() => crypto.randomBytes(32).toString('hex')),
+  /** How long a partner link stays valid (days). */
+  KIM_LINK_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** ISO 8601 duration after which a referral without answer creates a reminder task. */
+  KIM_REFERRAL_REMINDER_AFTER: z.string().regex(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, 'ISO-8601-Dauer, z. B. P14D oder PT2S').default('P14D'),
 });
 
 export type Config = z.infer<typeof schema>;
