@@ -5,6 +5,7 @@ import { authProvider } from './providers/authProvider';
 import { dataProvider } from './providers/dataProvider';
 import { i18nProvider } from './providers/i18nProvider';
 import { tasks } from './resources/tasks';
+import { theme } from './theme';
 
 export function App() {
   return (
@@ -13,6 +14,7 @@ export function App() {
       dataProvider={dataProvider}
       authProvider={authProvider}
       i18nProvider={i18nProvider}
+      theme={theme}
       loginPage={LoginPage}
       dashboard={Dashboard}
       requireAuth

@@ -17,7 +17,7 @@ import {
   usePermissions,
   useTranslate,
 } from 'react-admin';
-import { Box, Tab, Tabs } from '@mui/material';
+import { Box, Tab, Tabs, Typography } from '@mui/material';
 import { ClaimButton, TaskRecord, UnclaimButton } from './TaskButtons';
 
 type View = 'mine' | 'group' | 'all';
@@ -30,24 +30,32 @@ function ViewTabs() {
   const current = views.includes(filterValues.view as View) ? (filterValues.view as View) : 'mine';
   const change = (_: SyntheticEvent, view: View) => setFilters({ ...filterValues, view }, displayedFilters, false);
   return (
-    <Box sx={{ borderBottom: 1, borderColor: 'divider' }}>
+    <Box sx={{ borderBottom: 1, borderColor: 'divider', display: 'flex', alignItems: 'center', justifyContent: 'space-between', flexWrap: 'wrap', pr: 2 }}>
       <Tabs value={current} onChange={change} aria-label={translate('kim.tasks.views')}>
         {views.map((v) => (
           <Tab key={v} value={v} label={translate(`kim.tasks.${v}`)} id={`kim-tab-${v}`} />
         ))}
       </Tabs>
+      <ListStatus view={current} />
     </Box>
+  );
+}
+
+/** Announces the number of tasks once a view has loaded (also the tests' signal that the list is current). */
+function ListStatus({ view }: { view: View }) {
+  const { isPending, isFetching, total } = useListContext();
+  const translate = useTranslate();
+  const loaded = !isPending && !isFetching;
+  return (
+    <Typography role="status" variant="body2" data-testid="task-list-status" data-view={view} data-loaded={loaded ? 'true' : 'false'}>
+      {loaded ? translate('kim.tasks.count', { smart_count: total ?? 0 }) : translate('kim.tasks.loading')}
+    </Typography>
   );
 }
 
 const dateOptions: Intl.DateTimeFormatOptions = { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' };
 
 const taskFilters = [<TextInput key="q" source="q" label="resources.tasks.fields.q" alwaysOn resettable />];
-
-function AssigneeField() {
-  const translate = useTranslate();
-  return <FunctionField<TaskRecord> label="resources.tasks.fields.assignee" render={(r) => r.assignee ?? translate('kim.tasks.unassigned')} />;
-}
 
 export function TaskList() {
   const translate = useTranslate();
@@ -67,11 +75,11 @@ export function TaskList() {
       <Datagrid rowClick="show" bulkActionButtons={false} empty={<Box sx={{ p: 2 }}>{translate('resources.tasks.empty')}</Box>}>
         <TextField source="name" />
         <TextField source="processDefinitionId" sortable={false} />
-        <TextField source="caseId" sortable={false} emptyText="—" />
+        <TextField source="caseId" sortable={false} emptyText="—" sx={{ whiteSpace: 'nowrap' }} />
         <DateField source="createdAt" locales="de-DE" options={dateOptions} />
         <DateField source="dueDate" locales="de-DE" options={dateOptions} emptyText="—" />
         <NumberField source="priority" locales="de-DE" />
-        <AssigneeField />
+        <FunctionField<TaskRecord> source="assignee" sortable={false} render={(r) => r.assignee ?? translate('kim.tasks.unassigned')} />
         <FunctionField<TaskRecord>
           label="Aktionen"
           render={() => (

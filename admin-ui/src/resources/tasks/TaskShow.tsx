@@ -8,7 +8,9 @@ import {
   SimpleShowLayout,
   TextField,
   TopToolbar,
+  useNotify,
   useRecordContext,
+  useRedirect,
   useTranslate,
 } from 'react-admin';
 import { Box, Typography } from '@mui/material';
@@ -35,7 +37,7 @@ function TaskHeading() {
 function ShowActions() {
   return (
     <TopToolbar sx={{ gap: 1, alignItems: 'center' }}>
-      <ListButton label="resources.tasks.name" />
+      <ListButton label="kim.tasks.backToList" />
       <Box sx={{ flex: 1 }} />
       <ClaimButton />
       <UnclaimButton />
@@ -46,8 +48,15 @@ function ShowActions() {
 
 export function TaskShow() {
   const translate = useTranslate();
+  const notify = useNotify();
+  const redirect = useRedirect();
+  // The API's own message (e.g. "Die Aufgabe wurde nicht gefunden.") instead of react-admin's generic one.
+  const onError = (e: Error) => {
+    notify(e.message, { type: 'error' });
+    redirect('list', 'tasks');
+  };
   return (
-    <Show title={<TaskTitle />} actions={<ShowActions />}>
+    <Show title={<TaskTitle />} actions={<ShowActions />} queryOptions={{ onError }}>
       <SimpleShowLayout>
         <TaskHeading />
         <TextField source="processDefinitionId" />

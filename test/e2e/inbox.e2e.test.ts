@@ -1,0 +1,189 @@
+/**
+ * The inbox in a real browser: the built web app served by the product stack on the suite's engine
+ * and database. Sign-in (German error on a wrong password), the group inbox with the engine's user
+ * task, claim, complete (row closed in the database, gone from the list), tenant isolation between
+ * communes, and an axe-core accessibility check of the inbox page.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import AxeBuilder from '@axe-core/playwright';
+import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { ROOT } from '../../server/config';
+import type { Stack } from '../../server/stack';
+import { workers as registry } from '../../workers';
+import type { WorkerDeps } from '../../workers/deps';
+import type { WorkerDefinition } from '../../workers/runtime';
+import { FIXTURES, startTestStack, until } from '../support/stack';
+
+const UI_DIR = path.join(ROOT, 'admin-ui');
+const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
+const PASSWORD = process.env.KIM_DEMO_PASSWORD || 'kim-demo';
+const CASE_ID = 'e2e-1';
+/** Upper bound for any single UI condition (the 2-core machine may be busy with other runs). */
+const UI_TIMEOUT = 30_000;
+
+const testWorkers: Array<WorkerDefinition<WorkerDeps>> = [
+  { type: 'kim.test-prepare', handler: async () => ({ kind: 'complete' }) },
+  { type: 'kim.test-after', handler: async () => ({ kind: 'complete' }) },
+];
+
+/** Builds admin-ui/dist in a child process (Vite is ESM-only; jest's module loader runs CommonJS). */
+async function buildUi() {
+  const vite = path.join(path.dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
+  await promisify(execFile)(process.execPath, [vite, 'build', '--config', path.join(UI_DIR, 'vite.config.ts'), '--logLevel', 'warn'], {
+    cwd: ROOT,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  if (!fs.existsSync(path.join(UI_DIR, 'dist', 'index.html'))) throw new Error('Vite-Build hat keine admin-ui/dist/index.html erzeugt');
+}
+
+let stack: Stack;
+let browser: Browser;
+let taskId: string;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  // The server decides at start whether admin-ui/dist exists, so build first.
+  await buildUi();
+  fs.mkdirSync(SHOTS, { recursive: true });
+  stack = await startTestStack({ processesDir: path.join(FIXTURES, 'processes'), workerDefs: [...registry, ...testWorkers] });
+  browser = await chromium.launch({
+    executablePath: process.env.KIM_CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const r = await stack.zeebe.createProcessInstance({ bpmnProcessId: 'kim-test-inbox', variables: { caseId: CASE_ID, kommuneId: 'duisburg' } });
+  const pik = String(r.processInstanceKey);
+  const row = await until(() => stack.db.task.findFirst({ where: { processInstanceKey: pik } }), 'Aufgabe der E2E-Instanz in der Projektion');
+  taskId = row.id;
+}, 240_000);
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await stack?.stop();
+});
+
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext({ locale: 'de-DE', timezoneId: 'Europe/Berlin', viewport: { width: 1280, height: 900 } });
+  context.setDefaultTimeout(UI_TIMEOUT);
+  contexts.push(context);
+  const page = await context.newPage();
+  // Surface browser-side failures in the jest output.
+  page.on('pageerror', (e) => console.error(`[browser] ${e.message}`));
+  return page;
+}
+
+/** axe-core on the current page: no violation of impact serious or critical. */
+async function expectNoSevereA11yViolations(page: Page) {
+  const axe = await new AxeBuilder({ page }).analyze();
+  const severe = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(severe.map((v) => `${v.id} (${v.impact}): ${v.help} – ${v.nodes.map((n) => `${n.target.join(' ')} ${n.html.slice(0, 200)} ${n.failureSummary ?? ''}`).join('; ')}`)).toEqual([]);
+}
+
+async function signIn(page: Page, username: string, password = PASSWORD) {
+  await page.goto(stack.url);
+  await page.getByLabel('Benutzername').fill(username);
+  await page.getByLabel('Passwort').fill(password);
+  await page.getByRole('button', { name: 'Anmelden' }).click();
+}
+
+/** Opens the inbox tab and waits until its list has loaded for that view. */
+async function openView(page: Page, tab: 'Meine Aufgaben' | 'Gruppenaufgaben' | 'Alle Aufgaben') {
+  const view = { 'Meine Aufgaben': 'mine', Gruppenaufgaben: 'group', 'Alle Aufgaben': 'all' }[tab];
+  await page.getByRole('tab', { name: tab }).click();
+  await page.getByRole('tab', { name: tab, selected: true }).waitFor();
+  await page.locator(`[data-testid="task-list-status"][data-view="${view}"][data-loaded="true"]`).waitFor();
+}
+
+const rowOf = (page: Page, caseId: string) => page.locator('tbody tr', { hasText: caseId });
+
+test('a wrong password shows the API message in German on the login page', async () => {
+  const page = await newPage();
+  await page.goto(stack.url);
+  await page.getByRole('heading', { name: 'Anmeldung' }).waitFor();
+  expect(await page.title()).toBe('KIM Prozessplattform');
+  expect(await page.locator('html').getAttribute('lang')).toBe('de');
+  await page.screenshot({ path: path.join(SHOTS, 'login.png'), fullPage: true });
+  await expectNoSevereA11yViolations(page);
+
+  await signIn(page, 'cm.duisburg', 'falsches-passwort');
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  expect((await alert.innerText()).trim()).toBe('Benutzername oder Passwort ist falsch.');
+  // Still on the login page.
+  await page.getByLabel('Benutzername').waitFor();
+});
+
+test('a case manager of another commune does not see the task', async () => {
+  const page = await newPage();
+  await signIn(page, 'cm.mettmann');
+  await page.getByText('Elif Yıldız (cm.mettmann)').waitFor();
+  await page.getByRole('menuitem', { name: 'Aufgaben' }).click();
+  for (const tab of ['Gruppenaufgaben', 'Meine Aufgaben'] as const) {
+    await openView(page, tab);
+    expect(await rowOf(page, CASE_ID).count()).toBe(0);
+  }
+  // No "Alle Aufgaben" for a case manager.
+  expect(await page.getByRole('tab', { name: 'Alle Aufgaben' }).count()).toBe(0);
+  // Nor by its address.
+  await page.goto(`${stack.url}/#/tasks/${taskId}/show`);
+  await page.getByText('Die Aufgabe wurde nicht gefunden.').waitFor();
+  await page.getByRole('tab', { name: 'Meine Aufgaben', selected: true }).waitFor();
+  expect(await page.getByRole('button', { name: 'Abschließen' }).count()).toBe(0);
+});
+
+test('a case manager claims and completes the group task in the browser', async () => {
+  const page = await newPage();
+  await signIn(page, 'cm.duisburg');
+
+  // Start page: who is signed in and the health of the platform.
+  await page.getByText('Aylin Demir (cm.duisburg)').waitFor();
+  await page.getByTestId('identity-role').getByText('Fallmanagement').waitFor();
+  for (const part of ['database', 'engine', 'workers']) await page.getByTestId(`health-${part}`).getByText('verfügbar', { exact: true }).waitFor();
+
+  // Group inbox with the engine's task.
+  await page.getByRole('menuitem', { name: 'Aufgaben' }).click();
+  await openView(page, 'Gruppenaufgaben');
+  const row = rowOf(page, CASE_ID);
+  await row.waitFor();
+  expect(await row.innerText()).toContain('Erstkontakt prüfen');
+  expect(await row.innerText()).toContain('kim-test-inbox');
+
+  const headers = (await page.locator('thead th').allInnerTexts()).map((h) => h.trim());
+  expect(headers).toEqual(expect.arrayContaining(['Aufgabe', 'Prozess', 'Fall', 'erstellt', 'fällig', 'Priorität', 'Bearbeitung']));
+  await expectNoSevereA11yViolations(page);
+  await page.screenshot({ path: path.join(SHOTS, 'inbox.png'), fullPage: true });
+
+  // Claim from the row: the task leaves the group view and is the user's own.
+  await row.getByRole('button', { name: /Übernehmen/ }).click();
+  await page.getByText('Aufgabe übernommen.').waitFor();
+  await until(async () => (await stack.db.task.findUniqueOrThrow({ where: { id: taskId } })).assignee === 'cm.duisburg', 'Aufgabe übernommen (DB)');
+  await row.waitFor({ state: 'detached' });
+  await openView(page, 'Meine Aufgaben');
+  const mine = rowOf(page, CASE_ID);
+  await mine.waitFor();
+  expect(await mine.innerText()).toContain('cm.duisburg');
+
+  // Open it and complete it.
+  await mine.getByRole('link', { name: 'Öffnen' }).click();
+  await page.getByRole('heading', { name: 'Erstkontakt prüfen', exact: true }).waitFor();
+  await page.screenshot({ path: path.join(SHOTS, 'task.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Abschließen' }).click();
+  await page.getByText('Aufgabe abgeschlossen.').waitFor();
+  const closed = await until(async () => {
+    const t = await stack.db.task.findUniqueOrThrow({ where: { id: taskId } });
+    return t.state === 'COMPLETED' ? t : null;
+  }, 'Aufgabe in der DB abgeschlossen');
+  expect(closed.completedBy).toBe('cm.duisburg');
+
+  // Back on the list the task is gone, also after a reload (CSRF token fetched again via /auth/me).
+  await page.locator('[data-testid="task-list-status"][data-loaded="true"]').waitFor();
+  expect(await rowOf(page, CASE_ID).count()).toBe(0);
+  await page.reload();
+  await openView(page, 'Meine Aufgaben');
+  expect(await rowOf(page, CASE_ID).count()).toBe(0);
+  await openView(page, 'Gruppenaufgaben');
+  expect(await rowOf(page, CASE_ID).count()).toBe(0);
+});
