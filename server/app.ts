@@ -9,6 +9,7 @@ import express, { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { z } from 'zod';
 import { authRoutes } from './api/auth.routes';
+import { einbuergerungRoutes } from './api/einbuergerung.routes';
 import { healthRoutes } from './api/health.routes';
 import { csrfMiddleware, sessionMiddleware } from './api/session';
 import { taskRoutes } from './api/tasks.routes';
@@ -78,6 +79,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.use('/health', healthRoutes(deps));
   api.use('/auth', authRoutes(deps));
   api.use('/tasks', taskRoutes(deps));
+  api.use('/einbuergerung', einbuergerungRoutes(deps));
   api.use((req, _res, next) => next(new DomainError(404, `Unbekannte Adresse: ${req.method} /api${req.path}`, 'not_found')));
   app.use('/api', api);
 
