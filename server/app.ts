@@ -12,7 +12,14 @@ import { authRoutes } from './api/auth.routes';
 import { einbuergerungRoutes } from './api/einbuergerung.routes';
 import { healthRoutes } from './api/health.routes';
 import { csrfMiddleware, sessionMiddleware } from './api/session';
+import { openApiRoutes } from './api/openapi';
+import { allResourceRoutes } from './api/resources.routes';
 import { taskRoutes } from './api/tasks.routes';
+import { RecordRepository } from './data/record.repository';
+import { CaseService } from './domain/case.service';
+import { ConsentService } from './domain/consent.service';
+import { RecordsService } from './domain/records.service';
+import { registerResources } from './domain/resources';
 import type { Zeebe } from './camunda/client';
 import type { Config } from './config';
 import { ROOT } from './config';
@@ -80,6 +87,11 @@ export function createApp(deps: AppDeps): express.Express {
   api.use('/auth', authRoutes(deps));
   api.use('/tasks', taskRoutes(deps));
   api.use('/einbuergerung', einbuergerungRoutes(deps));
+  const repo = new RecordRepository(deps.db);
+  const records = registerResources(new RecordsService(repo));
+  const services = { records, cases: new CaseService(records, repo), consents: new ConsentService(records, repo) };
+  for (const [mount, router] of allResourceRoutes(services)) api.use(mount, router);
+  api.use('/openapi.json', openApiRoutes(records));
   api.use((req, _res, next) => next(new DomainError(404, `Unbekannte Adresse: ${req.method} /api${req.path}`, 'not_found')));
   app.use('/api', api);
 

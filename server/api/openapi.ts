@@ -1,0 +1,155 @@
+/**
+ * GET /api/openapi.json: the OpenAPI 3.1 description of the API. Request bodies come from the zod
+ * schemas the routes validate with (z.toJSONSchema); which verbs exist per resource comes from the
+ * policy matrix the router uses too. A test compares it with the routes express really has.
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import { RESOURCE_DE, RESOURCES, ResourceName } from '../domain/policy';
+import type { RecordsService } from '../domain/records.service';
+import { verbsOf } from './resources.routes';
+import { BODY_SCHEMAS, closeCaseSchema, revokeConsentSchema } from './schemas';
+
+type Json = Record<string, unknown>;
+
+const json = (schema: z.ZodType): Json => {
+  const out = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json;
+  delete out.$schema;
+  return out;
+};
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const pascal = (s: string) => s.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase());
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const listParams = [
+  { name: 'filter', in: 'query', schema: { type: 'string' }, description: 'JSON-Objekt, z. B. {"q":"Suche","caseId":"…"}; {"id":[…]} für mehrere' },
+  { name: 'range', in: 'query', schema: { type: 'string' }, description: 'JSON [von, bis], z. B. [0,24]' },
+  { name: 'sort', in: 'query', schema: { type: 'string' }, description: 'JSON ["feld","ASC"|"DESC"]' },
+];
+const errors = { 400: problem('Ungültige Eingabe (Feldfehler in `errors`)'), 401: problem('Nicht angemeldet'), 403: problem('Keine Berechtigung'), 404: problem('Nicht gefunden') };
+const ok = (schema: Json, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
+const listOk = (schema: Json) => ({
+  description: 'Eine Seite der Liste; Content-Range nennt Ausschnitt und Gesamtzahl',
+  headers: { 'Content-Range': { schema: { type: 'string' }, description: '<ressource> <von>-<bis>/<gesamt>' } },
+  content: { 'application/json': { schema: { type: 'array', items: schema } } },
+});
+const body = (schema: Json) => ({ required: true, content: { 'application/json': { schema } } });
+
+export function buildOpenApi(records: RecordsService, version: string): Json {
+  const schemas: Record<string, Json> = {
+    Problem: {
+      type: 'object',
+      properties: {
+        type: { type: 'string' },
+        title: { type: 'string', description: 'Meldung auf Deutsch' },
+        status: { type: 'integer' },
+        requestId: { type: 'string' },
+        errors: { type: 'object', additionalProperties: { type: 'string' }, description: 'Feld → Meldung' },
+      },
+      required: ['type', 'title', 'status'],
+    },
+    CloseCase: json(closeCaseSchema),
+    RevokeConsent: json(revokeConsentSchema),
+    Task: { type: 'object', additionalProperties: true },
+  };
+  const paths: Record<string, Json> = {
+    '/api/health': { get: { tags: ['system'], summary: 'Zustand von Datenbank, Engine und Workern', responses: { 200: ok({ type: 'object' }), 503: ok({ type: 'object' }, 'Nicht alles läuft') } } },
+    '/api/openapi.json': { get: { tags: ['system'], summary: 'Diese Beschreibung', responses: { 200: ok({ type: 'object' }) } } },
+    '/api/auth/login': {
+      post: {
+        tags: ['auth'],
+        summary: 'Anmelden',
+        requestBody: body({ type: 'object', properties: { username: { type: 'string' }, password: { type: 'string' } }, required: ['username', 'password'] }),
+        responses: { 200: ok({ type: 'object' }), 400: errors[400], 401: errors[401], 423: problem('Konto gesperrt'), 429: problem('Zu viele Versuche') },
+      },
+    },
+    '/api/auth/logout': { post: { tags: ['auth'], summary: 'Abmelden', responses: { 204: { description: 'Abgemeldet' } } } },
+    '/api/auth/me': { get: { tags: ['auth'], summary: 'Angemeldete Person und CSRF-Token', responses: { 200: ok({ type: 'object' }), 401: errors[401] } } },
+    '/api/tasks': { get: { tags: ['tasks'], summary: 'Aufgabeneingang', parameters: listParams, responses: { 200: listOk(ref('Task')), 400: errors[400], 403: errors[403] } } },
+    '/api/tasks/{id}': { get: { tags: ['tasks'], summary: 'Eine Aufgabe', parameters: [idParam], responses: { 200: ok(ref('Task')), 404: errors[404] } } },
+  };
+  for (const verb of ['claim', 'unclaim', 'complete']) {
+    paths[`/api/tasks/{id}/${verb}`] = {
+      post: {
+        tags: ['tasks'],
+        summary: { claim: 'Aufgabe übernehmen', unclaim: 'Aufgabe zurückgeben', complete: 'Aufgabe abschließen' }[verb],
+        parameters: [idParam],
+        ...(verb === 'complete' ? { requestBody: body({ type: 'object', properties: { variables: { type: 'object' } } }) } : {}),
+        responses: { 200: ok(ref('Task')), 403: errors[403], 404: errors[404], 409: problem('Konflikt') },
+      },
+    };
+  }
+
+  for (const res of RESOURCES) {
+    const spec = records.spec(res);
+    const name = pascal(res);
+    const verbs = verbsOf(res);
+    const tag = res;
+    schemas[name] = { type: 'object', description: RESOURCE_DE[res], properties: Object.fromEntries(spec.fields.map((f) => [f, {}])) };
+    const s = BODY_SCHEMAS[res as ResourceName];
+    const collection: Json = {
+      get: { tags: [tag], summary: `${RESOURCE_DE[res]} auflisten`, parameters: listParams, responses: { 200: listOk(ref(name)), ...errors } },
+    };
+    const item: Json = { get: { tags: [tag], summary: `${RESOURCE_DE[res]}: ein Eintrag`, parameters: [idParam], responses: { 200: ok(ref(name)), ...errors } } };
+    if (verbs.has('create') && s.create) {
+      schemas[`${name}Create`] = json(s.create);
+      collection.post = { tags: [tag], summary: `${RESOURCE_DE[res]}: anlegen`, requestBody: body(ref(`${name}Create`)), responses: { 201: ok(ref(name), 'Angelegt'), ...errors, 409: problem('Konflikt') } };
+    }
+    if (verbs.has('update') && s.update) {
+      schemas[`${name}Update`] = json(s.update);
+      item.put = { tags: [tag], summary: `${RESOURCE_DE[res]}: ändern`, parameters: [idParam], requestBody: body(ref(`${name}Update`)), responses: { 200: ok(ref(name)), ...errors, 409: problem('Konflikt') } };
+    }
+    if (verbs.has('delete')) {
+      item.delete = { tags: [tag], summary: `${RESOURCE_DE[res]}: löschen`, parameters: [idParam], responses: { 200: ok(ref(name), 'Gelöscht (der gelöschte Eintrag)'), ...errors, 409: problem('Konflikt') } };
+    }
+    paths[`/api/${res}`] = collection;
+    paths[`/api/${res}/{id}`] = item;
+  }
+  paths['/api/cases/{id}/close'] = {
+    post: { tags: ['cases'], summary: 'Fall abschließen (Ergebnis, Löschfrist, Statistik)', parameters: [idParam], requestBody: body(ref('CloseCase')), responses: { 200: ok(ref('Cases')), ...errors, 409: problem('Bereits abgeschlossen') } },
+  };
+  paths['/api/cases/{id}/audit'] = {
+    get: { tags: ['cases'], summary: 'Protokoll (Audit-Trail) des Falls', parameters: [idParam, ...listParams.slice(1)], responses: { 200: listOk(ref('AuditLog')), ...errors } },
+  };
+  paths['/api/consents/{id}/revoke'] = {
+    post: {
+      tags: ['consents'],
+      summary: 'Einwilligung widerrufen (Grund erforderlich); laufende Datenweitergaben stoppen',
+      parameters: [idParam],
+      requestBody: body(ref('RevokeConsent')),
+      responses: { 200: ok(ref('Consents')), ...errors, 409: problem('Bereits widerrufen') },
+    },
+  };
+
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'KIM Prozessplattform – API',
+      version,
+      description:
+        'JSON über HTTP im Dialekt von ra-data-simple-rest. Anmeldung per Sitzungs-Cookie (POST /api/auth/login); ' +
+        'zustandsändernde Anfragen brauchen den CSRF-Token im Kopf X-CSRF-Token. Fehler kommen als application/problem+json.',
+    },
+    servers: [{ url: '/' }],
+    components: {
+      schemas,
+      securitySchemes: {
+        session: { type: 'apiKey', in: 'cookie', name: 'kim_session' },
+        csrf: { type: 'apiKey', in: 'header', name: 'X-CSRF-Token' },
+      },
+    },
+    security: [{ session: [], csrf: [] }],
+    paths,
+  };
+}
+
+export function openApiRoutes(records: RecordsService): Router {
+  const r = Router();
+  const version: string = require('../../package.json').version;
+  let doc: Json | undefined;
+  r.get('/', (_req, res) => {
+    doc ??= buildOpenApi(records, version);
+    res.json(doc);
+  });
+  return r;
+}
