@@ -29,14 +29,27 @@ const testWorkers: Array<WorkerDefinition<WorkerDeps>> = [
   { type: 'kim.test-after', handler: async () => ({ kind: 'complete' }) },
 ];
 
-/** Builds admin-ui/dist in a child process (Vite is ESM-only; jest's module loader runs CommonJS). */
-async function buildUi() {
+/** Newest modification time under a path (file or folder). */
+function newestMtime(p: string): number {
+  const st = fs.statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return fs.readdirSync(p).reduce((m, name) => Math.max(m, newestMtime(path.join(p, name))), st.mtimeMs);
+}
+
+/**
+ * Builds admin-ui/dist unless it is newer than the web app's sources. Vite runs in a child process
+ * (it is ESM-only; jest's module loader runs CommonJS).
+ */
+async function ensureUiBuilt() {
+  const built = path.join(UI_DIR, 'dist', 'index.html');
+  const sources = ['src', 'index.html', 'vite.config.ts'].map((p) => path.join(UI_DIR, p)).concat(path.join(ROOT, 'package-lock.json'));
+  if (fs.existsSync(built) && fs.statSync(built).mtimeMs > Math.max(...sources.map(newestMtime))) return;
   const vite = path.join(path.dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
   await promisify(execFile)(process.execPath, [vite, 'build', '--config', path.join(UI_DIR, 'vite.config.ts'), '--logLevel', 'warn'], {
     cwd: ROOT,
     maxBuffer: 16 * 1024 * 1024,
   });
-  if (!fs.existsSync(path.join(UI_DIR, 'dist', 'index.html'))) throw new Error('Vite-Build hat keine admin-ui/dist/index.html erzeugt');
+  if (!fs.existsSync(built)) throw new Error('Vite-Build hat keine admin-ui/dist/index.html erzeugt');
 }
 
 let stack: Stack;
@@ -46,7 +59,7 @@ const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   // The server decides at start whether admin-ui/dist exists, so build first.
-  await buildUi();
+  await ensureUiBuilt();
   fs.mkdirSync(SHOTS, { recursive: true });
   stack = await startTestStack({ processesDir: path.join(FIXTURES, 'processes'), workerDefs: [...registry, ...testWorkers] });
   browser = await chromium.launch({
@@ -108,7 +121,11 @@ test('a wrong password shows the API message in German on the login page', async
   await page.screenshot({ path: path.join(SHOTS, 'login.png'), fullPage: true });
   await expectNoSevereA11yViolations(page);
 
-  await signIn(page, 'cm.duisburg', 'falsches-passwort');
+  // Keyboard only: the user name field has the focus, Tab leads to the password, Enter submits.
+  await page.keyboard.type('cm.duisburg');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('falsches-passwort');
+  await page.keyboard.press('Enter');
   const alert = page.getByRole('alert');
   await alert.waitFor();
   expect((await alert.innerText()).trim()).toBe('Benutzername oder Passwort ist falsch.');
@@ -142,6 +159,7 @@ test('a case manager claims and completes the group task in the browser', async 
   await page.getByText('Aylin Demir (cm.duisburg)').waitFor();
   await page.getByTestId('identity-role').getByText('Fallmanagement').waitFor();
   for (const part of ['database', 'engine', 'workers']) await page.getByTestId(`health-${part}`).getByText('verfügbar', { exact: true }).waitFor();
+  await page.screenshot({ path: path.join(SHOTS, 'start.png'), fullPage: true });
 
   // Group inbox with the engine's task.
   await page.getByRole('menuitem', { name: 'Aufgaben' }).click();
