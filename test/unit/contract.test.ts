@@ -45,7 +45,10 @@ describe('processes/ and workers/index.ts', () => {
 
 describe('the check itself', () => {
   const fixture = loadModels(FIXTURE_PROCESSES);
-  const fixtureWorkers = [...registryTypes, 'kim.test-prepare', 'kim.test-after'];
+  // Independent of what the product registry holds today: the engine-made job types plus the
+  // workers the fixture's own test registers (test/process/inbox.test.ts).
+  const engineOnly = [...ENGINE_JOB_TYPES];
+  const fixtureWorkers = [...engineOnly, 'kim.test-prepare', 'kim.test-after'];
 
   test('the fixture model passes with the workers its test registers', () => {
     expect(fixture.map((m) => m.file)).toEqual([path.join('kim-test-inbox', 'kim-test-inbox.bpmn')]);
@@ -55,7 +58,8 @@ describe('the check itself', () => {
   });
 
   test('the fixture against the product registry: its test job types have no worker', () => {
-    expect(checkContract(fixture, registryTypes, ENGINE_JOB_TYPES).problems).toEqual([
+    const problems = checkContract(fixture, registryTypes, ENGINE_JOB_TYPES).problems;
+    expect(problems.filter((p) => p.startsWith('kim-test-inbox/'))).toEqual([
       'kim-test-inbox/kim-test-inbox.bpmn: Job-Typ „kim.test-prepare“ hat keinen Worker in workers/index.ts',
       'kim-test-inbox/kim-test-inbox.bpmn: Job-Typ „kim.test-after“ hat keinen Worker in workers/index.ts',
     ]);
@@ -68,7 +72,7 @@ describe('the check itself', () => {
 
   test('an unknown job type in a broken model is reported', () => {
     const broken = model('<bpmn:serviceTask id="Task_Unknown"><bpmn:extensionElements><zeebe:taskDefinition type="kim.does-not-exist" /></bpmn:extensionElements></bpmn:serviceTask>');
-    const result = checkContract([broken], registryTypes, ENGINE_JOB_TYPES);
+    const result = checkContract([broken], engineOnly, ENGINE_JOB_TYPES);
     expect(result.jobTypes).toEqual(['kim.does-not-exist']);
     expect(result.problems).toEqual(['kim-broken/kim-broken.bpmn: Job-Typ „kim.does-not-exist“ hat keinen Worker in workers/index.ts']);
   });
@@ -79,7 +83,7 @@ describe('the check itself', () => {
       <bpmn:userTask id="Task_MissingForm"><bpmn:extensionElements><zeebe:formDefinition formId="nowhere" /><zeebe:assignmentDefinition candidateGroups="case-manager" /></bpmn:extensionElements></bpmn:userTask>
       <bpmn:userTask id="Task_NoGroups"><bpmn:extensionElements><zeebe:formDefinition formId="present" /></bpmn:extensionElements></bpmn:userTask>`,
     ['present']);
-    expect(checkContract([broken], registryTypes, ENGINE_JOB_TYPES)).toEqual({
+    expect(checkContract([broken], engineOnly, ENGINE_JOB_TYPES)).toEqual({
       jobTypes: [],
       userTasks: 3,
       problems: [
