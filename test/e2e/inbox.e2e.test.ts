@@ -151,6 +151,16 @@ test('a case manager of another commune does not see the task', async () => {
   expect(await page.getByRole('button', { name: 'Abschließen' }).count()).toBe(0);
 });
 
+test('a coordinator of the commune sees the task under "Alle Aufgaben"', async () => {
+  const page = await newPage();
+  await signIn(page, 'koord.duisburg');
+  await page.getByTestId('identity-role').getByText('Koordination').waitFor();
+  await page.getByRole('menuitem', { name: 'Aufgaben' }).click();
+  await openView(page, 'Alle Aufgaben');
+  await rowOf(page, CASE_ID).waitFor();
+  expect(await rowOf(page, CASE_ID).innerText()).toContain('Erstkontakt prüfen');
+});
+
 test('a case manager claims and completes the group task in the browser', async () => {
   const page = await newPage();
   await signIn(page, 'cm.duisburg');
