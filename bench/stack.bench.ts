@@ -62,7 +62,14 @@ function descendants(root: number): Array<{ pid: number; name: string; rssKb: nu
   return out;
 }
 
-const alive = (pid: number) => fs.existsSync(`/proc/${pid}`);
+/** True while the process runs; a zombie (terminated, not yet reaped) counts as ended. */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
 
 function percentile(sorted: number[], p: number): number {
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
@@ -153,6 +160,8 @@ async function main() {
     readyS = (performance.now() - t0) / 1000;
     trackJava();
     say(`bereit nach ${readyS.toFixed(1)} s: ${fs.readFileSync(readyFile, 'utf8')}`);
+    // The start command's own step timings (its progress lines), to see where the time goes.
+    for (const l of fs.readFileSync(startLog, 'utf8').split('\n')) if (/✓|✗/.test(l)) say(`  ${l.trim()}`);
 
     // (b) idle RSS
     await new Promise((r) => setTimeout(r, 5000));
