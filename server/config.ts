@@ -61,6 +61,13 @@ const schema = z.object({
   KIM_LINK_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** ISO 8601 duration after which a referral without answer creates a reminder task. */
   KIM_REFERRAL_REMINDER_AFTER: z.string().regex(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, 'ISO-8601-Dauer, z. B. P14D oder PT2S').default('P14D'),
+
+  /** kim-intake / kim-case: due date of process tasks from their creation (ISO 8601 duration). */
+  KIM_TASK_DUE: z.string().regex(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, 'ISO-8601-Dauer, z. B. P7D').default('P7D'),
+  /** kim-case: interval of the Wiedervorlage (ISO 8601 duration; tests use PT2S). */
+  KIM_REVIEW_INTERVAL: z.string().regex(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, 'ISO-8601-Dauer, z. B. P3M oder PT2S').default('P3M'),
+  /** Years a closed case is kept before its personal data is deleted (deletion date). */
+  KIM_CASE_RETENTION_YEARS: z.coerce.number().int().min(1).max(30).default(3),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -22,6 +22,9 @@ import { createPrisma, Db } from './data/prisma';
 import { AuditService } from './domain/audit.service';
 import { AuthService } from './domain/auth.service';
 import { InboxService } from './domain/inbox.service';
+import { CaseProcessRepository } from './data/case-process.repository';
+import { CaseProcessService } from './domain/case-process.service';
+import { IntakeService } from './domain/intake.service';
 import { createLogger, Logger } from './util/log';
 import { Progress } from './util/progress';
 
@@ -49,7 +52,7 @@ export interface Stack {
   db: Db;
   zeebe: Zeebe;
   log: Logger;
-  services: { inbox: InboxService; auth: AuthService; audit: AuditService };
+  services: { inbox: InboxService; auth: AuthService; audit: AuditService; intake: IntakeService; caseProcess: CaseProcessService };
   runtime: WorkerRuntime<WorkerDeps>;
   deployment: DeployResult;
   startWorkers(defs?: Array<WorkerDefinition<WorkerDeps>>): void;
@@ -122,7 +125,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const audit = new AuditService(db);
     const auth = new AuthService(db, audit, cfg.KIM_SESSION_MINUTES);
     const inbox = new InboxService(db, zeebe, audit);
-    const deps: WorkerDeps = { inbox, log };
+    // kim-intake / kim-case (issue 4)
+    const caseRepo = new CaseProcessRepository(db);
+    const intake = new IntakeService(caseRepo, zeebe, { taskDue: cfg.KIM_TASK_DUE, reviewInterval: cfg.KIM_REVIEW_INTERVAL });
+    const caseProcess = new CaseProcessService(caseRepo, cfg.KIM_CASE_RETENTION_YEARS);
+    const deps: WorkerDeps = { inbox, log, intake, caseProcess };
     let runtime = new WorkerRuntime<WorkerDeps>(zeebe, deps, log);
     const startWorkers = (defs = opts.workerDefs ?? registry) => {
       runtime.start(defs);
@@ -177,7 +184,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       db,
       zeebe,
       log,
-      services: { inbox, auth, audit },
+      services: { inbox, auth, audit, intake, caseProcess },
       get runtime() {
         return runtime;
       },

@@ -1,8 +1,14 @@
+import type { CaseProcessService } from '../server/domain/case-process.service';
 import type { InboxService } from '../server/domain/inbox.service';
+import type { IntakeService } from '../server/domain/intake.service';
 import type { Logger } from '../server/util/log';
 
 /** What workers may call: domain services only (never Prisma directly). */
 export interface WorkerDeps {
   inbox: InboxService;
   log: Logger;
+  /** kim-intake workers (optional so other stacks and unit tests can leave it out). */
+  intake?: IntakeService;
+  /** kim-case workers and the closing steps kim-intake shares. */
+  caseProcess?: CaseProcessService;
 }

@@ -10,3 +10,17 @@ export const workers: Array<WorkerDefinition<WorkerDeps> & { name: string }> = [
 
 /** Job types the engine creates itself (not drawn as taskDefinition in models). */
 export const ENGINE_JOB_TYPES = new Set([inboxSync.type]);
+
+// kim-intake and kim-case (issue 4)
+import { checkExistingSupport } from './kim.check-existing-support';
+import { closeCase } from './kim.close-case';
+import { createReferral } from './kim.create-referral';
+import { openCase } from './kim.open-case';
+import { recordConsent } from './kim.record-consent';
+import { recordConsentRefusal } from './kim.record-consent-refusal';
+import { recordFirstContact } from './kim.record-first-contact';
+import { recordStatistics } from './kim.record-statistics';
+import { saveSupportPlan } from './kim.save-support-plan';
+workers.push(
+  ...[recordFirstContact, recordConsent, recordConsentRefusal, checkExistingSupport, openCase, recordStatistics, closeCase, saveSupportPlan, createReferral].map((w) => ({ name: w.type, ...w })),
+);

@@ -1,0 +1,132 @@
+/**
+ * kim-case on the real engine: Förderplan with goals per life area, a referral started from the plan
+ * (kim-referral as called process – a stub here, so this test does not depend on the referral
+ * workers), the repeating Wiedervorlage timer that creates review tasks without stopping the case,
+ * and closing with evaluation, statistics and deletion date.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { prepareForInbox } from '../../server/camunda/bpmn';
+import { ROOT } from '../../server/config';
+import type { Actor } from '../../server/domain/policy';
+import type { Stack } from '../../server/stack';
+import { workers as registry } from '../../workers';
+import type { WorkerDeps } from '../../workers/deps';
+import type { WorkerDefinition } from '../../workers/runtime';
+import { ELEMENTS as E, PROCESS_ID } from '../../processes/kim-case/contract';
+import { actorOf, completeTask, openTask, processesDirWith } from '../support/processes';
+import { FIXTURES, startTestStack, until } from '../support/stack';
+
+const referralCalls = new Map<string, Record<string, unknown>>();
+const stubWorker: WorkerDefinition<WorkerDeps> = {
+  type: 'kim.test-referral-stub',
+  async handler(job) {
+    referralCalls.set(String(job.variables.referralId), job.variables);
+    return { kind: 'complete' };
+  },
+};
+
+let stack: Stack;
+let cm: Actor;
+let dir: string;
+let orgId: string;
+
+const REAL_REFERRAL = path.join(ROOT, 'processes', 'kim-referral', 'kim-referral.bpmn');
+
+beforeAll(async () => {
+  dir = processesDirWith(['kim-case']);
+  stack = await startTestStack({ processesDir: dir, workerDefs: [...registry, stubWorker] });
+  // The called process kim-referral as a stub (deployed directly, outside the checksum bookkeeping).
+  await stack.zeebe.deployResource({ name: 'kim-referral.bpmn', process: fs.readFileSync(path.join(FIXTURES, 'kim-referral-stub', 'kim-referral.bpmn')) });
+  cm = await actorOf(stack, 'cm.duisburg');
+  const org = await stack.db.organisation.upsert({
+    where: { kommuneId_name: { kommuneId: 'duisburg', name: 'Sprachkursträger (Test Fall)' } },
+    create: { kommuneId: 'duisburg', name: 'Sprachkursträger (Test Fall)', type: 'Sprachkurstraeger', email: 'kurs@example.org' },
+    update: {},
+  });
+  orgId = org.id;
+});
+afterAll(async () => {
+  // Leave the real kim-referral as the latest version for test files that run after this one.
+  if (stack && fs.existsSync(REAL_REFERRAL)) {
+    await stack.zeebe.deployResource({ name: 'kim-referral.bpmn', process: Buffer.from(prepareForInbox(fs.readFileSync(REAL_REFERRAL, 'utf8'))) }).catch(() => undefined);
+  }
+  await stack?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+let n = 0;
+async function openCase(interval: string) {
+  const client = await stack.db.client.create({
+    data: { kommuneId: 'duisburg', siteId: 'duisburg-nord', pseudonym: `P-CASE-${process.pid}-${++n}`, firstName: 'Fall', lastName: `Test ${n}` },
+  });
+  const c = await stack.db.case.create({
+    data: { reference: `DU-T-${process.pid}-${n}`, clientId: client.id, kommuneId: 'duisburg', siteId: 'duisburg-nord', phase: 'Foerderplanung', kindOfHelp: 'CaseManagement' },
+  });
+  await stack.db.need.create({ data: { caseId: c.id, lifeArea: 'Sprache', description: 'Test' } });
+  const r = await stack.zeebe.createProcessInstance({
+    bpmnProcessId: PROCESS_ID,
+    variables: { caseId: c.id, clientId: client.id, kommuneId: 'duisburg', bearbeitungsfrist: 'P3D', wiedervorlageIntervall: interval },
+  });
+  return { caseId: c.id, pik: String(r.processInstanceKey) };
+}
+
+const goals = [
+  { lebensbereich: 'Sprache', beschreibung: 'B1-Kurs abschließen', zieldatum: '2030-06-30' },
+  { lebensbereich: 'Arbeit', beschreibung: 'Anerkennung des Berufsabschlusses beantragen' },
+];
+
+test('Förderplan → referral from the plan (kim-referral called with the new referral) → closing with evaluation, statistics and deletion date', async () => {
+  const { caseId } = await openCase('P1D');
+  const plan = await openTask(stack, caseId, E.createSupportPlan);
+  expect(plan).toMatchObject({ name: 'Förderplan erstellen', candidateGroups: ['case-manager:duisburg'] });
+  await completeTask(stack, cm, caseId, E.createSupportPlan, { ziele: goals });
+
+  await completeTask(stack, cm, caseId, E.planNextStep, { naechsterSchritt: 'vermittlung', vermittlungOrganisationId: orgId, vermittlungLebensbereich: 'Sprache', vermittlungZweck: 'Sprachkurs' });
+  const saved = await stack.db.goal.findMany({ where: { caseId }, orderBy: { lifeArea: 'asc' } });
+  expect(saved.map((g) => [g.lifeArea, g.description, g.status])).toEqual([
+    ['Sprache', 'B1-Kurs abschließen', 'laufend'],
+    ['Arbeit', 'Anerkennung des Berufsabschlusses beantragen', 'laufend'],
+  ]);
+  expect((await stack.db.case.findUniqueOrThrow({ where: { id: caseId } })).phase).toBe('Umsetzung');
+  const referral = await until(() => stack.db.referral.findFirst({ where: { caseId } }), 'Vermittlung angelegt');
+  expect(referral).toMatchObject({ organisationId: orgId, lifeArea: 'Sprache', purpose: 'Sprachkurs', status: 'angelegt', withData: false });
+  const call = await until(async () => referralCalls.get(referral.id), 'kim-referral aufgerufen');
+  expect(call).toMatchObject({ caseId, kommuneId: 'duisburg', referralId: referral.id });
+
+  // Back at the plan after the referral; now close.
+  const before = await stack.db.statisticsEvent.count({ where: { kind: { in: ['case_closed', 'goal_erreicht'] } } });
+  await completeTask(stack, cm, caseId, E.planNextStep, { naechsterSchritt: 'abschluss' });
+  await completeTask(stack, cm, caseId, E.evaluateCase, { zieleErreicht: 'ja', abschlussGrund: 'ziele-erreicht' });
+  const c = await until(async () => {
+    const row = await stack.db.case.findUniqueOrThrow({ where: { id: caseId } });
+    return row.closedAt && row;
+  }, 'Fall abgeschlossen');
+  expect(c).toMatchObject({ phase: 'Abschluss', outcome: 'ziele-erreicht', goalsReached: 'ja' });
+  expect(c.deletionDate!.getUTCFullYear()).toBe(c.closedAt!.getUTCFullYear() + 3);
+  expect((await stack.db.goal.findMany({ where: { caseId } })).map((g) => g.status)).toEqual(['erreicht', 'erreicht']);
+  // Statistics follow the closing: one case_closed per need (Sprache) + one goal_erreicht per goal.
+  await until(async () => (await stack.db.statisticsEvent.count({ where: { kind: { in: ['case_closed', 'goal_erreicht'] } } })) === before + 3, 'Statistik erfasst');
+});
+
+test('Wiedervorlage: the repeating timer creates review tasks while the case goes on; closing ends open reviews', async () => {
+  const { caseId, pik } = await openCase('PT2S');
+  await completeTask(stack, cm, caseId, E.createSupportPlan, { ziele: goals.slice(0, 1) });
+  const next = await openTask(stack, caseId, E.planNextStep);
+  await openTask(stack, caseId, E.reviewCase);
+  // The timer repeats: a second review task, and the plan task is still open (non-interrupting).
+  await until(async () => (await stack.db.task.count({ where: { caseId, elementId: E.reviewCase } })) >= 2, 'zweite Wiedervorlage', 30_000);
+  expect((await stack.db.task.findUniqueOrThrow({ where: { id: next.id } })).state).toBe('CREATED');
+  const review = await completeTask(stack, cm, caseId, E.reviewCase, { fortschritt: 'verzoegert' });
+  expect((await stack.db.task.findUniqueOrThrow({ where: { id: review.id } })).state).toBe('COMPLETED');
+
+  await completeTask(stack, cm, caseId, E.planNextStep, { naechsterSchritt: 'abschluss' });
+  await completeTask(stack, cm, caseId, E.evaluateCase, { zieleErreicht: 'nein', abschlussGrund: 'kein-kontakt' });
+  await until(async () => (await stack.db.case.findUniqueOrThrow({ where: { id: caseId } })).closedAt, 'Fall abgeschlossen');
+  expect((await stack.db.goal.findMany({ where: { caseId } })).map((g) => g.status)).toEqual(['nicht_erreicht']);
+  // The terminate end event ended the instance with its open reviews: the reconciler closes their rows.
+  await until(async () => {
+    await stack.services.inbox.reconcile({ batch: 1000 });
+    return (await stack.db.task.count({ where: { processInstanceKey: pik, state: 'CREATED' } })) === 0;
+  }, 'offene Wiedervorlagen geschlossen');
+});
