@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { authRoutes } from './api/auth.routes';
 import { einbuergerungRoutes } from './api/einbuergerung.routes';
 import { healthRoutes } from './api/health.routes';
+import { partnerRoutes } from './api/partner.routes';
 import { csrfMiddleware, sessionMiddleware } from './api/session';
 import { openApiRoutes } from './api/openapi';
 import { allResourceRoutes } from './api/resources.routes';
@@ -28,6 +29,7 @@ import type { AuditService } from './domain/audit.service';
 import type { AuthService } from './domain/auth.service';
 import { DomainError } from './domain/errors';
 import type { InboxService } from './domain/inbox.service';
+import type { ReferralService } from './domain/referral.service';
 import type { Logger } from './util/log';
 import type { WorkerStatus } from '../workers/runtime';
 
@@ -42,6 +44,8 @@ export interface AppDeps {
   audit: AuditService;
   inbox: InboxService;
   workerStatus: () => WorkerStatus[];
+  /** kim-referral: partner page and process start (optional). */
+  referrals?: ReferralService;
   /** Directory of the built web app; served when it exists. */
   uiDir?: string;
 }
@@ -73,6 +77,9 @@ export function createApp(deps: AppDeps): express.Express {
     res.setHeader('X-Request-Id', req.requestId);
     next();
   });
+
+  // Partner page of kim-referral: outside the session/CSRF-protected API, authorised by its signed link.
+  app.use('/partner', partnerRoutes(deps));
 
   const api = express.Router();
   api.use(express.json({ limit: BODY_LIMIT }));

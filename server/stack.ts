@@ -25,6 +25,9 @@ import { InboxService } from './domain/inbox.service';
 import { CaseProcessRepository } from './data/case-process.repository';
 import { CaseProcessService } from './domain/case-process.service';
 import { IntakeService } from './domain/intake.service';
+import { ReferralRepository } from './data/referral.repository';
+import { ReferralService } from './domain/referral.service';
+import { createSmtpMailer } from './util/mailer';
 import { createLogger, Logger } from './util/log';
 import { Progress } from './util/progress';
 
@@ -52,7 +55,7 @@ export interface Stack {
   db: Db;
   zeebe: Zeebe;
   log: Logger;
-  services: { inbox: InboxService; auth: AuthService; audit: AuditService; intake: IntakeService; caseProcess: CaseProcessService };
+  services: { inbox: InboxService; auth: AuthService; audit: AuditService; intake: IntakeService; caseProcess: CaseProcessService; referrals: ReferralService };
   runtime: WorkerRuntime<WorkerDeps>;
   deployment: DeployResult;
   startWorkers(defs?: Array<WorkerDefinition<WorkerDeps>>): void;
@@ -129,7 +132,15 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const caseRepo = new CaseProcessRepository(db);
     const intake = new IntakeService(caseRepo, zeebe, { taskDue: cfg.KIM_TASK_DUE, reviewInterval: cfg.KIM_REVIEW_INTERVAL });
     const caseProcess = new CaseProcessService(caseRepo, cfg.KIM_CASE_RETENTION_YEARS);
-    const deps: WorkerDeps = { inbox, log, intake, caseProcess };
+    const mailer = createSmtpMailer(cfg.KIM_SMTP_URL, cfg.KIM_MAIL_FROM);
+    stops.push(async () => mailer.close());
+    const referrals = new ReferralService(new ReferralRepository(db), zeebe, mailer, {
+      linkSecret: cfg.KIM_LINK_SECRET,
+      linkTtlDays: cfg.KIM_LINK_TTL_DAYS,
+      publicUrl: cfg.KIM_PUBLIC_URL,
+      reminderAfter: cfg.KIM_REFERRAL_REMINDER_AFTER,
+    });
+    const deps: WorkerDeps = { inbox, log, intake, caseProcess, referrals };
     let runtime = new WorkerRuntime<WorkerDeps>(zeebe, deps, log);
     const startWorkers = (defs = opts.workerDefs ?? registry) => {
       runtime.start(defs);
@@ -151,7 +162,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     // 6. API and web app
     let url = '';
     if (opts.http !== false) {
-      const app = createApp({ config: cfg, db, zeebe, log, auth, audit, inbox, workerStatus: () => runtime.statuses() });
+      const app = createApp({ config: cfg, db, zeebe, log, auth, audit, inbox, referrals, workerStatus: () => runtime.statuses() });
       const server = http.createServer(app);
       await new Promise<void>((resolve, reject) => {
         server.once('error', (e: NodeJS.ErrnoException) =>
@@ -184,7 +195,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       db,
       zeebe,
       log,
-      services: { inbox, auth, audit, intake, caseProcess },
+      services: { inbox, auth, audit, intake, caseProcess, referrals },
       get runtime() {
         return runtime;
       },

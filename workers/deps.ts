@@ -1,6 +1,7 @@
 import type { CaseProcessService } from '../server/domain/case-process.service';
 import type { InboxService } from '../server/domain/inbox.service';
 import type { IntakeService } from '../server/domain/intake.service';
+import type { ReferralService } from '../server/domain/referral.service';
 import type { Logger } from '../server/util/log';
 
 /** What workers may call: domain services only (never Prisma directly). */
@@ -11,4 +12,6 @@ export interface WorkerDeps {
   intake?: IntakeService;
   /** kim-case workers and the closing steps kim-intake shares. */
   caseProcess?: CaseProcessService;
+  /** kim-referral workers (optional so other stacks and unit tests can leave it out). */
+  referrals?: ReferralService;
 }

@@ -11,6 +11,20 @@ export const workers: Array<WorkerDefinition<WorkerDeps> & { name: string }> = [
 /** Job types the engine creates itself (not drawn as taskDefinition in models). */
 export const ENGINE_JOB_TYPES = new Set([inboxSync.type]);
 
+// kim-referral (issue 4)
+import { checkReferralConsent } from './kim.check-referral-consent';
+import { checkReferralPartner } from './kim.check-referral-partner';
+import { recordReferralOutcome } from './kim.record-referral-outcome';
+import { reportSystemGap } from './kim.report-system-gap';
+import { sendReferral } from './kim.send-referral';
+workers.push(
+  { name: checkReferralPartner.type, ...checkReferralPartner },
+  { name: checkReferralConsent.type, ...checkReferralConsent },
+  { name: sendReferral.type, ...sendReferral },
+  { name: recordReferralOutcome.type, ...recordReferralOutcome },
+  { name: reportSystemGap.type, ...reportSystemGap },
+);
+
 // kim-intake and kim-case (issue 4)
 import { checkExistingSupport } from './kim.check-existing-support';
 import { closeCase } from './kim.close-case';
