@@ -61,7 +61,7 @@ if (!stamp('prisma', schemaHash).ok || !fs.existsSync(path.join(root, 'generated
 if (fs.existsSync(path.join(root, 'admin-ui', 'vite.config.ts'))) {
   const uiHash = hashOf(['admin-ui', 'package-lock.json']);
   if (!stamp('ui', uiHash).ok || !fs.existsSync(path.join(root, 'admin-ui', 'dist', 'index.html'))) {
-    run(process.execPath, [require.resolve('vite/bin/vite.js', { paths: [root] }), 'build', '--config', 'admin-ui/vite.config.ts', '--logLevel', 'warn'], 'Web-App bauen (Vite)');
+    run(process.execPath, [path.join(path.dirname(require.resolve('vite/package.json', { paths: [root] })), 'bin', 'vite.js'), 'build', '--config', 'admin-ui/vite.config.ts', '--logLevel', 'warn'], 'Web-App bauen (Vite)');
     stamp('ui', uiHash).write();
   }
 }
