@@ -1,0 +1,166 @@
+/**
+ * The kim-referral workers against the real test database with a counting fake mailer (no engine):
+ * each handler's outcome, and the same job delivered twice (also concurrently) → one e-mail, one
+ * outbox row, one system gap.
+ */
+import { ERR } from '../../../processes/kim-referral/contract';
+import type { Zeebe } from '../../../server/camunda/client';
+import { createPrisma, Db } from '../../../server/data/prisma';
+import { ReferralRepository } from '../../../server/data/referral.repository';
+import { consentCovers, ReferralService } from '../../../server/domain/referral.service';
+import { createLogger } from '../../../server/util/log';
+import type { MailMessage } from '../../../server/util/mailer';
+import { seed } from '../../../prisma/seed';
+import type { WorkerDeps } from '../../../workers/deps';
+import { checkReferralConsent } from '../../../workers/kim.check-referral-consent';
+import { checkReferralPartner } from '../../../workers/kim.check-referral-partner';
+import { recordReferralOutcome } from '../../../workers/kim.record-referral-outcome';
+import { reportSystemGap } from '../../../workers/kim.report-system-gap';
+import { sendReferral } from '../../../workers/kim.send-referral';
+import type { Job } from '../../../workers/runtime';
+
+let db: Db;
+let deps: WorkerDeps;
+const sent: MailMessage[] = [];
+let failNext = false;
+
+beforeAll(async () => {
+  db = createPrisma(process.env.KIM_TEST_DATABASE_URL!);
+  await seed(db);
+  const mailer = {
+    async send(m: MailMessage) {
+      await new Promise((r) => setTimeout(r, 50)); // a slow SMTP server widens the race window
+      if (failNext) {
+        failNext = false;
+        throw new Error('SMTP nicht erreichbar');
+      }
+      sent.push(m);
+      return { messageId: `<${sent.length}@test>` };
+    },
+    close() {},
+  };
+  const referrals = new ReferralService(new ReferralRepository(db), {} as Zeebe, mailer, { linkSecret: 'x'.repeat(32), linkTtlDays: 30, publicUrl: 'https://kim.example', reminderAfter: 'PT1H' });
+  deps = { inbox: undefined as never, log: createLogger('silent'), referrals };
+});
+afterAll(async () => {
+  await db?.$disconnect();
+});
+
+let n = 0;
+async function referral(opts: { email?: string | null; active?: boolean; consent?: boolean } = {}) {
+  n++;
+  const tag = `uw-${process.pid}-${n}`;
+  const org = await db.organisation.create({ data: { kommuneId: 'duisburg', name: `JMD ${tag}`, type: 'JMD', email: opts.email === undefined ? `${tag}@partner.test` : opts.email, active: opts.active ?? true } });
+  const client = await db.client.create({ data: { kommuneId: 'duisburg', siteId: 'duisburg-nord', pseudonym: `P-${tag}`, firstName: 'Unit', lastName: `Kundin-${tag}` } });
+  const c = await db.case.create({ data: { reference: `R-${tag}`, clientId: client.id, kommuneId: 'duisburg', siteId: 'duisburg-nord' } });
+  if (opts.consent) {
+    await db.consent.create({ data: { caseId: c.id, recipients: [org.id], dataCategories: ['Stammdaten'], purposes: ['Vermittlung'], validFrom: new Date(Date.now() - 86_400_000) } });
+  }
+  return db.referral.create({ data: { caseId: c.id, organisationId: org.id, lifeArea: 'Bildung', purpose: 'Beratung Schulanerkennung' } });
+}
+const job = (referralId: string, headers: Record<string, string> = {}): Job => ({
+  key: String(Math.random()),
+  type: 't',
+  processInstanceKey: '1',
+  processDefinitionKey: '1',
+  bpmnProcessId: 'kim-referral',
+  processDefinitionVersion: 1,
+  elementId: 'Task_X',
+  retries: 3,
+  deadline: 0,
+  customHeaders: headers,
+  variables: { referralId },
+});
+
+test('kim.check-referral-partner: reachable completes; no e-mail or inactive → Err_PartnerUnreachable', async () => {
+  expect(await checkReferralPartner.handler(job((await referral()).id), deps)).toEqual({ kind: 'complete', variables: undefined });
+  expect(await checkReferralPartner.handler(job((await referral({ email: null })).id), deps)).toMatchObject({ kind: 'error', code: ERR.partnerUnreachable });
+  expect(await checkReferralPartner.handler(job((await referral({ active: false })).id), deps)).toMatchObject({ kind: 'error', code: ERR.partnerUnreachable });
+  expect(await checkReferralPartner.handler({ ...job('x'), variables: {} }, deps)).toMatchObject({ kind: 'fail' });
+  expect(await checkReferralPartner.handler(job('x'), { ...deps, referrals: undefined })).toMatchObject({ kind: 'fail' });
+});
+
+test('kim.check-referral-consent: the gate both ways, twice gives the same answer', async () => {
+  const withC = await referral({ consent: true });
+  const out = await checkReferralConsent.handler(job(withC.id), deps);
+  expect(out).toMatchObject({ kind: 'complete', variables: { withData: true } });
+  expect(await checkReferralConsent.handler(job(withC.id), deps)).toEqual(out);
+  const without = await referral();
+  expect(await checkReferralConsent.handler(job(without.id), deps)).toEqual({ kind: 'complete', variables: { withData: false, consentId: null } });
+});
+
+test('consentCovers: revoked, not yet valid, expired, other recipient, other purpose', () => {
+  const today = new Date('2026-05-10T10:00:00Z');
+  const base = { id: 'c', recipients: ['org'], purposes: ['Sprachkurs'], validFrom: new Date('2026-05-01'), validUntil: new Date('2026-05-10'), revokedAt: null };
+  expect(consentCovers(base, 'org', 'sprachkurs', today)).toBe(true);
+  expect(consentCovers({ ...base, purposes: ['Vermittlung'] }, 'org', 'Wohnungssuche', today)).toBe(true);
+  expect(consentCovers({ ...base, revokedAt: new Date('2026-05-09') }, 'org', 'Sprachkurs', today)).toBe(false);
+  expect(consentCovers({ ...base, validFrom: new Date('2026-05-11') }, 'org', 'Sprachkurs', today)).toBe(false);
+  expect(consentCovers({ ...base, validUntil: new Date('2026-05-09') }, 'org', 'Sprachkurs', today)).toBe(false);
+  expect(consentCovers(base, 'other', 'Sprachkurs', today)).toBe(false);
+  expect(consentCovers(base, 'org', 'Fallkonferenz', today)).toBe(false);
+});
+
+test('kim.send-referral: the same job twice (also at the same time) → one e-mail and one outbox row', async () => {
+  const r = await referral();
+  await checkReferralConsent.handler(job(r.id), deps);
+  const before = sent.length;
+  const [a, b] = await Promise.all([sendReferral.handler(job(r.id), deps), sendReferral.handler(job(r.id), deps)]);
+  expect(a).toMatchObject({ kind: 'complete' });
+  expect(b).toMatchObject({ kind: 'complete' });
+  expect(await sendReferral.handler(job(r.id), deps)).toMatchObject({ kind: 'complete' });
+  expect(sent.length - before).toBe(1);
+  expect(await db.referralOutbox.count({ where: { referralId: r.id } })).toBe(1);
+  const row = await db.referral.findUniqueOrThrow({ where: { id: r.id } });
+  expect(row.status).toBe('gesendet');
+  expect(sent[sent.length - 1].text).toContain('https://kim.example/partner/referrals/');
+});
+
+test('kim.send-referral: an SMTP failure is a fail (retry), the next attempt sends once', async () => {
+  const r = await referral();
+  await checkReferralConsent.handler(job(r.id), deps);
+  failNext = true;
+  await expect(sendReferral.handler(job(r.id), deps)).rejects.toThrow('SMTP nicht erreichbar'); // the runtime turns this into a fail with backoff
+  const ob = await db.referralOutbox.findFirstOrThrow({ where: { referralId: r.id } });
+  expect(ob).toMatchObject({ status: 'pending', attempts: 1, lastError: 'SMTP nicht erreichbar' });
+  const before = sent.length;
+  expect(await sendReferral.handler(job(r.id), deps)).toMatchObject({ kind: 'complete' });
+  expect(sent.length - before).toBe(1);
+});
+
+test('kim.send-referral: consent revoked after the gate → Err_ConsentRevoked, nothing sent', async () => {
+  const r = await referral({ consent: true });
+  await checkReferralConsent.handler(job(r.id), deps);
+  const { consentId } = await db.referral.findUniqueOrThrow({ where: { id: r.id } });
+  await db.consent.update({ where: { id: consentId! }, data: { revokedAt: new Date() } });
+  const before = sent.length;
+  expect(await sendReferral.handler(job(r.id), deps)).toMatchObject({ kind: 'error', code: ERR.consentRevoked });
+  expect(await sendReferral.handler(job(r.id), deps)).toMatchObject({ kind: 'error', code: ERR.consentRevoked });
+  expect(sent.length).toBe(before);
+  expect(await db.referralEvent.count({ where: { referralId: r.id, kind: 'stopped' } })).toBe(1);
+  expect(await recordReferralOutcome.handler(job(r.id, { result: 'gestoppt' }), deps)).toMatchObject({ kind: 'complete' });
+  expect((await db.referral.findUniqueOrThrow({ where: { id: r.id } })).outcome).toContain('widerrufen');
+});
+
+test('kim.record-referral-outcome: header decides, twice → one audit row; unknown header → fail', async () => {
+  const r = await referral();
+  await db.referralEvent.create({ data: { referralId: r.id, kind: 'declined', reason: 'keine Plätze' } });
+  expect(await recordReferralOutcome.handler(job(r.id, { result: 'abgelehnt' }), deps)).toMatchObject({ kind: 'complete' });
+  expect(await recordReferralOutcome.handler(job(r.id, { result: 'abgelehnt' }), deps)).toMatchObject({ kind: 'complete' });
+  expect(await db.referral.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({ status: 'abgelehnt', outcome: 'Vom Angebot abgelehnt: keine Plätze' });
+  expect(await db.auditLog.count({ where: { entityId: r.id, action: 'referrals.abgelehnt' } })).toBe(1);
+  expect(await recordReferralOutcome.handler(job(r.id, { result: 'irgendwas' }), deps)).toMatchObject({ kind: 'fail' });
+});
+
+test('kim.report-system-gap: twice (also at the same time) → one SystemGap', async () => {
+  const r = await referral({ email: null });
+  const [a, b] = await Promise.all([reportSystemGap.handler(job(r.id), deps), reportSystemGap.handler(job(r.id), deps)]);
+  expect(a).toMatchObject({ kind: 'complete' });
+  expect(b).toEqual(a);
+  expect(await reportSystemGap.handler(job(r.id), deps)).toEqual(a);
+  const gapId = (a as unknown as { variables: { systemGapId: string } }).variables.systemGapId;
+  const gap = await db.systemGap.findUniqueOrThrow({ where: { id: gapId } });
+  expect(gap).toMatchObject({ kommuneId: 'duisburg', lifeArea: 'Bildung', status: 'gemeldet' });
+  expect(gap.description).not.toContain('Kundin-'); // no client name
+  expect(await db.referral.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({ status: 'abgebrochen' });
+});
