@@ -65,8 +65,19 @@ export function parseBody<T extends z.ZodTypeAny>(schema: T, body: unknown): z.i
   const r = schema.safeParse(body ?? {});
   if (!r.success) {
     const fields: Record<string, string> = {};
-    for (const i of r.error.issues) fields[i.path.join('.') || '_'] = i.message;
+    for (const i of r.error.issues) fields[i.path.join('.') || '_'] = germanMessage(i, body);
     throw badRequest('Die Eingaben sind unvollständig oder ungültig. Bitte prüfen Sie die markierten Felder.', fields);
   }
   return r.data;
+}
+
+const TYPE_DE: Record<string, string> = { string: 'Text', number: 'eine Zahl', int: 'eine ganze Zahl', boolean: 'ja oder nein (true/false)', array: 'eine Liste', object: 'ein Objekt', date: 'ein Datum' };
+
+/** zod's German locale speaks of types; users get "required" and the expected kind of value in words. */
+function germanMessage(i: z.core.$ZodIssue, body: unknown): string {
+  if (i.code !== 'invalid_type' || i.message !== undefined && !/^Ungültige Eingabe: erwartet /.test(i.message)) return i.message;
+  let v: unknown = body;
+  for (const k of i.path) v = v != null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k as PropertyKey] : undefined;
+  if (v === undefined) return 'Pflichtfeld – bitte ausfüllen.';
+  return `Bitte ${TYPE_DE[i.expected] ?? i.expected} angeben.`;
 }

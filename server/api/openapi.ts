@@ -7,6 +7,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { RESOURCE_DE, RESOURCES, ResourceName } from '../domain/policy';
 import type { RecordsService } from '../domain/records.service';
+import { vorpruefungSchema } from './einbuergerung.routes';
 import { verbsOf } from './resources.routes';
 import { BODY_SCHEMAS, closeCaseSchema, revokeConsentSchema } from './schemas';
 
@@ -67,6 +68,20 @@ export function buildOpenApi(records: RecordsService, version: string): Json {
     '/api/auth/me': { get: { tags: ['auth'], summary: 'Angemeldete Person und CSRF-Token', responses: { 200: ok({ type: 'object' }), 401: errors[401] } } },
     '/api/tasks': { get: { tags: ['tasks'], summary: 'Aufgabeneingang', parameters: listParams, responses: { 200: listOk(ref('Task')), 400: errors[400], 403: errors[403] } } },
     '/api/tasks/{id}': { get: { tags: ['tasks'], summary: 'Eine Aufgabe', parameters: [idParam], responses: { 200: ok(ref('Task')), 404: errors[404] } } },
+  };
+  schemas.Vorpruefung = json(vorpruefungSchema);
+  paths['/api/einbuergerung/vorpruefung'] = {
+    post: {
+      tags: ['einbuergerung'],
+      summary: 'Einbürgerungs-Vorprüfung (§ 10 StAG) über die Entscheidungstabelle der Engine',
+      requestBody: body(ref('Vorpruefung')),
+      responses: {
+        200: ok({ type: 'object', properties: { eligible: { type: 'boolean' }, fehlendeVoraussetzungen: { type: 'array', items: { type: 'string' } }, fruehesterAntragstermin: { type: ['string', 'null'] } } }),
+        400: errors[400],
+        401: errors[401],
+        403: errors[403],
+      },
+    },
   };
   for (const verb of ['claim', 'unclaim', 'complete']) {
     paths[`/api/tasks/{id}/${verb}`] = {

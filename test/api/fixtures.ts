@@ -53,7 +53,7 @@ export async function taskFor(stack: Stack, caseId: string, group: string, kommu
       id,
       processInstanceKey: id,
       processDefinitionKey: '1',
-      processDefinitionId: 'kim-einbuergerung',
+      processDefinitionId: 'kim-test-permissions',
       processVersion: 1,
       elementId: 'Task_PreCheckFile',
       name: 'Akte vorprüfen',

@@ -79,6 +79,8 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
+  // The suite shares one database: fake tasks must not reach the inbox reconciler of later files.
+  await stack?.db.task.deleteMany({ where: { processDefinitionId: 'kim-test-permissions' } });
   await stack?.stop();
 });
 
