@@ -153,9 +153,18 @@ export class ReferralService {
     return r;
   }
 
-  /** kim.check-referral-partner: reachable = active and with an e-mail address. */
-  async checkPartner(referralId: string): Promise<{ reachable: true } | { reachable: false; reason: string }> {
+  /** The configured reminder duration (for instances started as called process without it). */
+  get defaultReminderAfter(): string {
+    return this.cfg.reminderAfter;
+  }
+
+  /**
+   * kim.check-referral-partner: reachable = active and with an e-mail address. Also links the
+   * referral to its instance when it was started elsewhere (called from kim-case).
+   */
+  async checkPartner(referralId: string, processInstanceKey?: string): Promise<{ reachable: true } | { reachable: false; reason: string }> {
     const r = await this.load(referralId);
+    if (processInstanceKey && !r.processInstanceKey) await this.repo.update(r.id, { processInstanceKey });
     if (!r.organisation.active) return { reachable: false, reason: 'Das Angebot ist als nicht erreichbar markiert.' };
     if (!r.organisation.email?.trim()) return { reachable: false, reason: 'Für das Angebot ist keine E-Mail-Adresse hinterlegt.' };
     return { reachable: true };

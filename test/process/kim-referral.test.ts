@@ -271,6 +271,19 @@ test('the signed link: tampered or garbage → 400, expired → 410, both as Ger
   await stack.zeebe.cancelProcessInstance(r.processInstanceKey!);
 });
 
+test('started as a called process (only ids, no reminderAfter): the configured reminder applies and the instance is linked', async () => {
+  const s = await setup();
+  const row = await stack.db.referral.create({ data: { caseId: s.kase.id, organisationId: s.org.id, lifeArea: 'Arbeit', purpose: 'Bewerbungstraining' } });
+  const pi = await stack.zeebe.createProcessInstance({ bpmnProcessId: PROCESS_ID, variables: { caseId: s.kase.id, kommuneId: 'duisburg', referralId: row.id } });
+  const pik = String(pi.processInstanceKey);
+  await complete(cm, (await openTask(pik, ELEMENT.handOverContact)).id, { kontaktUebergabe: 'persoenlich', kontaktUebergeben: true });
+  await mailTo(s.org.email!);
+  // KIM_REFERRAL_REMINDER_AFTER of this stack is PT2S
+  await openTask(pik, ELEMENT.followUp);
+  expect((await stack.db.referral.findUniqueOrThrow({ where: { id: row.id } })).processInstanceKey).toBe(pik);
+  await stack.zeebe.cancelProcessInstance(pik);
+});
+
 test('the model is deployed under its process id', () => {
   expect(stack.deployment.deployed.map((d) => d.resourceId)).toContain(PROCESS_ID);
 });

@@ -73,7 +73,8 @@ const job = (referralId: string, headers: Record<string, string> = {}): Job => (
 });
 
 test('kim.check-referral-partner: reachable completes; no e-mail or inactive → Err_PartnerUnreachable', async () => {
-  expect(await checkReferralPartner.handler(job((await referral()).id), deps)).toEqual({ kind: 'complete', variables: undefined });
+  expect(await checkReferralPartner.handler(job((await referral()).id), deps)).toEqual({ kind: 'complete', variables: { reminderAfter: 'PT1H' } });
+  expect(await checkReferralPartner.handler({ ...job((await referral()).id), variables: { referralId: (await referral()).id, reminderAfter: 'P3D' } }, deps)).toEqual({ kind: 'complete', variables: undefined });
   expect(await checkReferralPartner.handler(job((await referral({ email: null })).id), deps)).toMatchObject({ kind: 'error', code: ERR.partnerUnreachable });
   expect(await checkReferralPartner.handler(job((await referral({ active: false })).id), deps)).toMatchObject({ kind: 'error', code: ERR.partnerUnreachable });
   expect(await checkReferralPartner.handler({ ...job('x'), variables: {} }, deps)).toMatchObject({ kind: 'fail' });
