@@ -19,6 +19,7 @@ import { taskRoutes } from './api/tasks.routes';
 import { RecordRepository } from './data/record.repository';
 import { CaseService } from './domain/case.service';
 import { ConsentService } from './domain/consent.service';
+import { DocumentService } from './domain/document.service';
 import { RecordsService } from './domain/records.service';
 import { registerResources } from './domain/resources';
 import type { Zeebe } from './camunda/client';
@@ -96,7 +97,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.use('/einbuergerung', einbuergerungRoutes(deps));
   const repo = new RecordRepository(deps.db);
   const records = registerResources(new RecordsService(repo));
-  const services = { records, cases: new CaseService(records, repo), consents: new ConsentService(records, repo) };
+  const services = { records, cases: new CaseService(records, repo), consents: new ConsentService(records, repo), documents: new DocumentService(records, repo) };
   for (const [mount, router] of allResourceRoutes(services)) api.use(mount, router);
   api.use('/openapi.json', openApiRoutes(records));
   api.use((req, _res, next) => next(new DomainError(404, `Unbekannte Adresse: ${req.method} /api${req.path}`, 'not_found')));

@@ -126,6 +126,14 @@ export function buildOpenApi(records: RecordsService, version: string): Json {
   paths['/api/cases/{id}/audit'] = {
     get: { tags: ['cases'], summary: 'Protokoll (Audit-Trail) des Falls', parameters: [idParam, ...listParams.slice(1)], responses: { 200: listOk(ref('AuditLog')), ...errors } },
   };
+  paths['/api/documents/{id}/content'] = {
+    get: {
+      tags: ['documents'],
+      summary: 'Inhalt des Dokuments herunterladen (wird protokolliert)',
+      parameters: [idParam],
+      responses: { 200: { description: 'Die Datei', content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } }, ...errors },
+    },
+  };
   paths['/api/consents/{id}/revoke'] = {
     post: {
       tags: ['consents'],

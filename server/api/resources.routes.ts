@@ -8,6 +8,7 @@ import { NextFunction, Request, Response, Router } from 'express';
 import { DomainError } from '../domain/errors';
 import type { CaseService } from '../domain/case.service';
 import type { ConsentService } from '../domain/consent.service';
+import type { DocumentService } from '../domain/document.service';
 import { assertCan, MATRIX, RESOURCE_DE, RESOURCES, ResourceName, Verb } from '../domain/policy';
 import type { RecordsService } from '../domain/records.service';
 import { asyncRoute, parseBody, parseListParams, sendList } from './http';
@@ -18,6 +19,7 @@ export interface ResourceServices {
   records: RecordsService;
   cases: CaseService;
   consents: ConsentService;
+  documents: DocumentService;
 }
 
 /** Verbs some role holds on a resource: only those get a route. */
@@ -56,6 +58,18 @@ export function resourceRoutes(s: ResourceServices, resource: ResourceName): Rou
         assertCan(requireActor(req), 'consents', 'update');
         const body = parseBody(revokeConsentSchema, req.body);
         res.json(await s.consents.revoke(requireActor(req), id(req.params.id), body, req.requestId));
+      }),
+    );
+  }
+  if (resource === 'documents') {
+    r.get(
+      '/:id/content',
+      asyncRoute(async (req, res) => {
+        const d = await s.documents.content(requireActor(req), id(req.params.id), req.requestId);
+        res.setHeader('Content-Type', d.mimeType);
+        res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(d.fileName)}`);
+        res.setHeader('X-Content-Type-Options', 'nosniff');
+        res.send(d.content);
       }),
     );
   }

@@ -92,3 +92,15 @@ test('the database refuses to change or delete audit rows', async () => {
   await expect(stack.db.$executeRawUnsafe(`truncate "AuditLog"`)).rejects.toThrow(/unveränderlich/);
   expect(await stack.db.auditLog.count({ where: { action: 'manipuliert' } })).toBe(0);
 });
+
+test('downloading a document returns its content to who may read it, and is logged', async () => {
+  const res = await cm.get(`/api/documents/${f.documentId}/content`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toBe('application/pdf');
+  expect(res.headers.get('content-disposition')).toMatch(/attachment; filename\*=UTF-8''pass\.pdf/);
+  expect(Buffer.from(await res.arrayBuffer()).toString()).toBe('%PDF');
+  const [row] = await rowsFor(res.headers.get('x-request-id')!);
+  expect(row).toMatchObject({ action: 'documents.download', entity: 'Document', entityId: f.documentId, caseId: f.caseId });
+  expect((await (await login(stack.url, 'cm2.duisburg')).get(`/api/documents/${f.documentId}/content`)).status).toBe(404);
+  expect((await (await login(stack.url, 'admin.duisburg')).get(`/api/documents/${f.documentId}/content`)).status).toBe(403);
+});
