@@ -30,6 +30,7 @@ import type { AuditService } from './domain/audit.service';
 import type { AuthService } from './domain/auth.service';
 import { DomainError } from './domain/errors';
 import type { InboxService } from './domain/inbox.service';
+import type { IntakeService } from './domain/intake.service';
 import type { ReferralService } from './domain/referral.service';
 import type { Logger } from './util/log';
 import type { WorkerStatus } from '../workers/runtime';
@@ -47,6 +48,8 @@ export interface AppDeps {
   workerStatus: () => WorkerStatus[];
   /** kim-referral: partner page and process start (optional). */
   referrals?: ReferralService;
+  /** kim-intake: POST /api/cases starts it (optional; without it the route answers 503). */
+  intake?: IntakeService;
   /** Directory of the built web app; served when it exists. */
   uiDir?: string;
 }
@@ -97,7 +100,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.use('/einbuergerung', einbuergerungRoutes(deps));
   const repo = new RecordRepository(deps.db);
   const records = registerResources(new RecordsService(repo));
-  const services = { records, cases: new CaseService(records, repo), consents: new ConsentService(records, repo), documents: new DocumentService(records, repo) };
+  const services = { records, cases: new CaseService(records, repo, { intake: deps.intake, referrals: deps.referrals }), consents: new ConsentService(records, repo), documents: new DocumentService(records, repo) };
   for (const [mount, router] of allResourceRoutes(services)) api.use(mount, router);
   api.use('/openapi.json', openApiRoutes(records));
   api.use((req, _res, next) => next(new DomainError(404, `Unbekannte Adresse: ${req.method} /api${req.path}`, 'not_found')));

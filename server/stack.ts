@@ -162,7 +162,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     // 6. API and web app
     let url = '';
     if (opts.http !== false) {
-      const app = createApp({ config: cfg, db, zeebe, log, auth, audit, inbox, referrals, workerStatus: () => runtime.statuses() });
+      const app = createApp({ config: cfg, db, zeebe, log, auth, audit, inbox, referrals, intake, workerStatus: () => runtime.statuses() });
       const server = http.createServer(app);
       await new Promise<void>((resolve, reject) => {
         server.once('error', (e: NodeJS.ErrnoException) =>

@@ -2,6 +2,7 @@
  * The REST resources in the ra-data-simple-rest dialect: GET list (Content-Range), GET one, POST,
  * PUT, DELETE – each verb registered only where some role has it (see policy MATRIX) – plus the
  * explicit verbs POST /cases/:id/close, GET /cases/:id/audit and POST /consents/:id/revoke.
+ * POST /cases starts kim-intake and POST /referrals starts kim-referral (CaseService).
  * Routes only parse and delegate; the rules live in the domain services.
  */
 import { NextFunction, Request, Response, Router } from 'express';
@@ -96,6 +97,9 @@ export function resourceRoutes(s: ResourceServices, resource: ResourceName): Rou
         const a = requireActor(req);
         assertCan(a, resource, 'create');
         const body = parseBody(schema, req.body) as Record<string, unknown>;
+        // Cases and referrals are not plain rows: creating one starts its process.
+        if (resource === 'cases') return res.status(201).json(await s.cases.startIntake(a, body, req.requestId));
+        if (resource === 'referrals') return res.status(201).json(await s.cases.startReferral(a, body as never, req.requestId));
         res.status(201).json(await s.records.create(a, resource, body, req.requestId));
       }),
     );

@@ -57,6 +57,14 @@ const caseCreate = z.object({
 });
 const caseUpdate = caseCreate.omit({ clientId: true, needs: true }).extend({ processInstanceKey: optText(30) });
 
+/** POST /api/cases: starts kim-intake for a known person (clientId) or a new one (client). */
+export const intakeStartSchema = z
+  .object({ clientId: id.optional(), client: client.optional() })
+  .refine((v) => Boolean(v.clientId) !== Boolean(v.client), {
+    message: 'Bitte entweder eine bestehende Person (clientId) wählen oder eine neue Person (client) erfassen.',
+    path: ['clientId'],
+  });
+
 const consentBase = z.object({
   caseId: id,
   recipients: z.array(id).min(1, 'Bitte mindestens eine empfangende Organisation angeben.').max(30),
@@ -78,6 +86,8 @@ const referralCreate = z.object({
   consentId: id.nullable().optional(),
   dueDate: date.nullable().optional(),
 });
+/** POST /api/referrals: starts kim-referral; the consent gate and the send are the process's steps. */
+export const referralStartSchema = referralCreate.pick({ caseId: true, organisationId: true, lifeArea: true, purpose: true, dueDate: true });
 const referralUpdate = referralCreate
   .omit({ caseId: true })
   .partial()
@@ -140,6 +150,19 @@ const siteCreate = z.object({
 const systemGapCreate = z.object({ lifeArea, title: text(200, 'Bitte einen Titel angeben.'), description: text(5000, 'Bitte die Lücke beschreiben.') });
 const systemGapUpdate = systemGapCreate.partial().extend({ status: z.enum(['gemeldet', 'in_pruefung', 'in_bearbeitung', 'erledigt'], { message: 'Unbekannter Status.' }).optional() });
 
+/** Needs and goals of the Förderplan (case sub-resources). */
+export const needCreateSchema = needInput;
+export const needUpdateSchema = needInput.partial();
+export const GOAL_STATUSES = ['offen', 'laufend', 'erreicht', 'nicht_erreicht'] as const;
+export const goalCreateSchema = z.object({
+  lifeArea,
+  description: text(2000, 'Bitte das Ziel beschreiben.'),
+  dueDate: date.nullable().optional(),
+  needId: id.nullable().optional(),
+  status: z.enum(GOAL_STATUSES, { message: `Status: ${GOAL_STATUSES.join(', ')}` }).optional(),
+});
+export const goalUpdateSchema = goalCreateSchema.partial();
+
 export const closeCaseSchema = z.object({
   outcome: text(2000, 'Bitte das Ergebnis des Falls angeben.'),
 });
@@ -149,12 +172,12 @@ export const revokeConsentSchema = z.object({
 
 export const BODY_SCHEMAS: Record<ResourceName, { create?: z.ZodType; update?: z.ZodType }> = {
   clients: { create: client, update: client.partial() },
-  cases: { create: caseCreate, update: caseUpdate },
+  cases: { create: intakeStartSchema, update: caseUpdate },
   consents: {
     create: consentBase.refine(validRange, rangeIssue),
     update: consentBase.omit({ caseId: true }).partial().refine(validRange, rangeIssue),
   },
-  referrals: { create: referralCreate, update: referralUpdate },
+  referrals: { create: referralStartSchema, update: referralUpdate },
   conferences: { create: conferenceCreate, update: conferenceUpdate },
   notes: { create: noteCreate, update: noteCreate.omit({ caseId: true }) },
   documents: { create: documentCreate },

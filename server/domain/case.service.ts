@@ -1,12 +1,30 @@
 /**
- * Case verbs beyond CRUD: closing a case (outcome, retention period, anonymised statistics) and the
- * case's audit trail.
+ * Case verbs beyond CRUD: opening a case through kim-intake, starting a referral (kim-referral) for
+ * it, closing a case (outcome, retention period, anonymised statistics) and the case's audit trail.
  */
 import type { RecordRepository } from '../data/record.repository';
 import { auditRow } from './audit.service';
-import { conflict } from './errors';
+import { badRequest, conflict, DomainError } from './errors';
+import type { StartedIntake, StartIntakeInput } from './intake.service';
 import { Actor, assertCan } from './policy';
 import { RecordsService, Row, toJson } from './records.service';
+
+/** The process starts the case verbs delegate to (absent when no engine is connected). */
+export interface CaseProcesses {
+  intake?: { startIntake(a: Actor, input: StartIntakeInput, requestId?: string): Promise<StartedIntake> };
+  referrals?: { startReferral(a: Actor, input: ReferralStartInput, requestId?: string): Promise<object> };
+}
+
+/** What a case manager may give when starting a referral (never reminderAfter: that is configuration). */
+export interface ReferralStartInput {
+  caseId: string;
+  organisationId: string;
+  lifeArea: string;
+  purpose: string;
+  dueDate?: string | null;
+}
+
+const engineMissing = () => new DomainError(503, 'Die Prozess-Engine ist nicht verbunden. Bitte später erneut versuchen.', 'unavailable');
 
 /** Years the file of a closed case is kept before its personal data is deleted. */
 export const RETENTION_YEARS = 3;
@@ -15,7 +33,49 @@ export class CaseService {
   constructor(
     private readonly records: RecordsService,
     private readonly repo: RecordRepository,
+    private readonly processes: CaseProcesses = {},
   ) {}
+
+  /**
+   * POST /api/cases: opens a case by starting kim-intake – for a known person of the actor's site
+   * or a new one. Only case managers; a person of another site or commune is a field error.
+   */
+  async startIntake(a: Actor, input: StartIntakeInput, requestId?: string): Promise<StartedIntake> {
+    assertCan(a, 'cases', 'create');
+    if (input.clientId) {
+      const client = await this.repo.findFirst('client', { id: input.clientId, kommuneId: a.kommuneId, siteId: a.siteId }, { id: true });
+      if (!client) throw badRequest('Die Person wurde an Ihrem Standort nicht gefunden.', { clientId: 'Person nicht gefunden' });
+    }
+    if (!this.processes.intake) throw engineMissing();
+    const started = await this.processes.intake.startIntake(a, input, requestId);
+    await this.statistic(String(a.kommuneId), 'case_opened', null);
+    return started;
+  }
+
+  /**
+   * POST /api/referrals: creates the referral for an open case of the actor's site and starts
+   * kim-referral for it (consent gate, send and partner answer are steps of the process).
+   */
+  async startReferral(a: Actor, input: ReferralStartInput, requestId?: string): Promise<Row> {
+    assertCan(a, 'referrals', 'create');
+    await this.records.writableCase(a, input.caseId);
+    const org = await this.repo.findFirst('organisation', { id: input.organisationId, kommuneId: a.kommuneId }, { id: true });
+    if (!org) throw badRequest('Mindestens eine Organisation ist in Ihrer Kommune nicht bekannt.', { organisationId: 'Unbekannte Organisation' });
+    if (!this.processes.referrals) throw engineMissing();
+    const { caseId, organisationId, lifeArea, purpose, dueDate } = input;
+    const row = (await this.processes.referrals.startReferral(a, { caseId, organisationId, lifeArea, purpose, dueDate }, requestId)) as Row;
+    await this.statistic(String(a.kommuneId), 'referral_created', lifeArea);
+    const fields = this.records.spec('referrals').fields;
+    return toJson(Object.fromEntries(fields.map((f) => [f, row[f] ?? null])));
+  }
+
+  /** An anonymised statistics event (no person or case id). */
+  private async statistic(kommuneId: string, kind: string, lifeArea: string | null) {
+    await this.repo.transaction(async (_tx, r) => {
+      await r.createMany('statisticsEvent', [{ kommuneId, kind, lifeArea, month: new Date().toISOString().slice(0, 7) }]);
+      return { result: null, audit: [] };
+    });
+  }
 
   async close(a: Actor, id: string, input: { outcome: string }, requestId?: string): Promise<Row> {
     assertCan(a, 'cases', 'update');

@@ -39,8 +39,6 @@ export async function assertConsentCovers(c: HookCtx, consentId: unknown, caseId
   }
 }
 
-const month = (d = new Date()) => d.toISOString().slice(0, 7);
-
 export function registerResources(svc: RecordsService): RecordsService {
   const specs: ResourceSpec[] = [
     {
@@ -75,26 +73,9 @@ export function registerResources(svc: RecordsService): RecordsService {
       uuidFields: ['clientId', 'caseManagerId'],
       search: ['reference'],
       caseIdOf: (r) => String(r.id),
-      async create(c, input) {
-        const client = await c.repo.findFirst('client', { id: input.clientId, kommuneId: c.a.kommuneId, siteId: c.a.siteId });
-        if (!client) throw badRequest('Die Person wurde an Ihrem Standort nicht gefunden.', { clientId: 'Person nicht gefunden' });
-        const caseManagerId = (input.caseManagerId as string | undefined) ?? c.a.id;
-        await assertCaseManager(c, caseManagerId);
-        const { needs, ...rest } = input as Row & { needs?: Row[] };
-        const prefix = c.a.kommuneId.slice(0, 2).toUpperCase();
-        return {
-          ...rest,
-          caseManagerId,
-          kommuneId: c.a.kommuneId,
-          siteId: c.a.siteId,
-          reference: `${prefix}-${new Date().getFullYear()}-${randomCode(3)}`,
-          ...(needs?.length ? { needs: { create: needs } } : {}),
-        };
-      },
-      async afterCreate(c, tx, row) {
-        const needs = await tx.tx.need.findMany({ where: { caseId: String(row.id) }, select: { lifeArea: true } });
-        const base = { kommuneId: c.a.kommuneId, kind: 'case_opened', month: month() };
-        await tx.createMany('statisticsEvent', needs.length ? needs.map((n) => ({ ...base, lifeArea: n.lifeArea })) : [base]);
+      // A case is opened by kim-intake (CaseService.startIntake), never as a bare row.
+      async create() {
+        throw conflict('Ein Fall entsteht nur über den Erstkontakt (POST /api/cases startet den Prozess kim-intake).');
       },
       async update(c, existing, input) {
         if (existing.closedAt) throw conflict('Der Fall ist abgeschlossen und kann nicht mehr geändert werden.');
@@ -140,14 +121,9 @@ export function registerResources(svc: RecordsService): RecordsService {
       filterable: ['caseId', 'organisationId', 'status', 'lifeArea', 'withData'],
       uuidFields: ['caseId', 'organisationId'],
       caseIdOf: caseOf,
-      async create(c, input) {
-        await c.svc.writableCase(c.a, String(input.caseId));
-        await organisationsOfKommune(c, [String(input.organisationId)], 'organisationId');
-        if (input.withData) await assertConsentCovers(c, input.consentId, String(input.caseId), String(input.organisationId));
-        return dates(input, ['dueDate']);
-      },
-      async afterCreate(c, _tx, row) {
-        await _tx.createMany('statisticsEvent', [{ kommuneId: c.a.kommuneId, kind: 'referral_created', lifeArea: row.lifeArea, month: month() }]);
+      // A referral is started as kim-referral (CaseService.startReferral), never as a bare row.
+      async create() {
+        throw conflict('Eine Vermittlung entsteht nur mit ihrem Prozess (POST /api/referrals startet kim-referral).');
       },
       async update(c, existing, input) {
         await c.svc.writableCase(c.a, String(existing.caseId));

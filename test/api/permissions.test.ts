@@ -4,7 +4,9 @@
  * The expectations are written out here from the issue's rules, independent of server/domain/policy.ts.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import type { Stack } from '../../server/stack';
+import { processesDirWith } from '../support/processes';
 import { login, Session, startTestStack } from '../support/stack';
 import { CaseFixture, caseFixture, q, taskFor } from './fixtures';
 
@@ -56,8 +58,15 @@ const ACTORS: Actor[] = [
 
 const tag = () => crypto.randomBytes(3).toString('hex');
 
+let processesDir: string;
+let startedAt: Date;
+
 beforeAll(async () => {
-  stack = await startTestStack({ workers: false });
+  // POST /api/cases and POST /api/referrals start kim-intake / kim-referral: the models are deployed
+  // (no workers: the instances wait at their first step and are canceled afterwards).
+  processesDir = processesDirWith(['kim-intake', 'kim-referral']);
+  startedAt = new Date();
+  stack = await startTestStack({ workers: false, processesDir });
   for (const site of ['duisburg-nord', 'duisburg-sued', 'mettmann-ratingen', 'mettmann-velbert']) fx[site] = await caseFixture(stack, site);
   // ABH works a task on the Nord case, EBH one on the Süd case: that is all they reach.
   await taskFor(stack, fx['duisburg-nord'].caseId, 'abh:duisburg');
@@ -81,7 +90,16 @@ beforeAll(async () => {
 afterAll(async () => {
   // The suite shares one database: fake tasks must not reach the inbox reconciler of later files.
   await stack?.db.task.deleteMany({ where: { processDefinitionId: 'kim-test-permissions' } });
+  // Instances started through the API must not reach the workers of later test files.
+  if (stack) {
+    const started = [
+      ...(await stack.db.case.findMany({ where: { createdAt: { gte: startedAt }, processInstanceKey: { not: null } }, select: { processInstanceKey: true } })),
+      ...(await stack.db.referral.findMany({ where: { createdAt: { gte: startedAt }, processInstanceKey: { not: null } }, select: { processInstanceKey: true } })),
+    ];
+    for (const r of started) await stack.zeebe.cancelProcessInstance(r.processInstanceKey!).catch(() => undefined);
+  }
   await stack?.stop();
+  fs.rmSync(processesDir, { recursive: true, force: true });
 });
 
 const FIXTURE_KEY: Record<string, keyof CaseFixture> = {
@@ -137,7 +155,8 @@ function createBody(a: Actor, res: Res, where: Where): Record<string, unknown> {
     case 'clients':
       return { firstName: 'Neu', lastName: `Person ${tag()}` };
     case 'cases':
-      return { clientId: f.clientId, needs: [{ lifeArea: 'Sprache', description: 'Sprachkurs gesucht' }] };
+      // Starts kim-intake for the person at `where` (a person of another site or commune: 400).
+      return { clientId: f.clientId };
     case 'consents':
       return { caseId: f.caseId, recipients: [orgOfActor], dataCategories: ['Stammdaten'], purposes: ['Vermittlung'], validFrom: '2026-01-01' };
     case 'referrals':
