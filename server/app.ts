@@ -18,6 +18,7 @@ import { allResourceRoutes } from './api/resources.routes';
 import { taskRoutes } from './api/tasks.routes';
 import { RecordRepository } from './data/record.repository';
 import { CaseService } from './domain/case.service';
+import { meRoutes, taskWorkspaceRoutes } from './api/workspace.routes';
 import { ConsentService } from './domain/consent.service';
 import { DocumentService } from './domain/document.service';
 import { RecordsService } from './domain/records.service';
@@ -102,6 +103,8 @@ export function createApp(deps: AppDeps): express.Express {
   const records = registerResources(new RecordsService(repo));
   const services = { records, cases: new CaseService(records, repo, { intake: deps.intake, referrals: deps.referrals }), consents: new ConsentService(records, repo), documents: new DocumentService(records, repo) };
   for (const [mount, router] of allResourceRoutes(services)) api.use(mount, router);
+  api.use('/tasks', taskWorkspaceRoutes(deps));
+  api.use('/me', meRoutes(deps));
   api.use('/openapi.json', openApiRoutes(records));
   api.use((req, _res, next) => next(new DomainError(404, `Unbekannte Adresse: ${req.method} /api${req.path}`, 'not_found')));
   app.use('/api', api);

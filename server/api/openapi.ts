@@ -69,6 +69,56 @@ export function buildOpenApi(records: RecordsService, version: string): Json {
     '/api/tasks': { get: { tags: ['tasks'], summary: 'Aufgabeneingang', parameters: listParams, responses: { 200: listOk(ref('Task')), 400: errors[400], 403: errors[403] } } },
     '/api/tasks/{id}': { get: { tags: ['tasks'], summary: 'Eine Aufgabe', parameters: [idParam], responses: { 200: ok(ref('Task')), 404: errors[404] } } },
   };
+  // Task view and user settings of the web app (issue 6).
+  paths['/api/tasks'] = {
+    get: {
+      tags: ['tasks'],
+      summary: 'Aufgabeneingang',
+      description:
+        'Filter (JSON): view (mine|group|all), q oder name (Aufgabe), processDefinitionId, caseId, dueBefore (Datum), overdue (true), siteId (Standort des Falls), assignee (Benutzername oder "unassigned"). ' +
+        'Die Gesamtzahl wird auf der ersten Seite gezählt und für Folgeseiten derselben Abfrage wiederverwendet; Folgeseiten werden per Keyset gelesen.',
+      parameters: listParams,
+      responses: { 200: listOk(ref('Task')), 400: errors[400], 403: errors[403] },
+    },
+  };
+  paths['/api/tasks/{id}/form'] = {
+    get: {
+      tags: ['tasks'],
+      summary: 'Formular der Aufgabe (Camunda-Form-Schema), Vorbelegung aus Fall und Entwurf, Fallkontext nach Rolle',
+      parameters: [idParam],
+      responses: {
+        200: ok({
+          type: 'object',
+          properties: {
+            task: ref('Task'),
+            form: { type: ['object', 'null'], properties: { formKey: { type: 'string' }, formId: { type: 'string' }, version: { type: 'integer' }, schema: { type: 'object' } } },
+            data: { type: 'object' },
+            draft: { type: ['object', 'null'] },
+            context: { type: ['object', 'null'], properties: { case: {}, client: {}, consents: {}, notes: {} } },
+          },
+        }),
+        ...errors,
+      },
+    },
+  };
+  paths['/api/tasks/{id}/draft'] = {
+    put: {
+      tags: ['tasks'],
+      summary: 'Entwurf der Formulareingaben speichern (je Aufgabe und Person)',
+      parameters: [idParam],
+      requestBody: body({ type: 'object', properties: { data: { type: 'object' } }, required: ['data'] }),
+      responses: { 200: ok({ type: 'object' }), ...errors, 409: problem('Aufgabe bereits abgeschlossen') },
+    },
+  };
+  paths['/api/me/preferences'] = {
+    get: { tags: ['auth'], summary: 'Einstellungen der angemeldeten Person (z. B. Filter des Aufgabeneingangs)', responses: { 200: ok({ type: 'object' }), 401: errors[401] } },
+    put: {
+      tags: ['auth'],
+      summary: 'Einstellungen ändern (oberste Schlüssel werden ersetzt, null entfernt einen Schlüssel)',
+      requestBody: body({ type: 'object' }),
+      responses: { 200: ok({ type: 'object' }), 400: errors[400], 401: errors[401] },
+    },
+  };
   schemas.Vorpruefung = json(vorpruefungSchema);
   paths['/api/einbuergerung/vorpruefung'] = {
     post: {
@@ -87,7 +137,7 @@ export function buildOpenApi(records: RecordsService, version: string): Json {
     paths[`/api/tasks/{id}/${verb}`] = {
       post: {
         tags: ['tasks'],
-        summary: { claim: 'Aufgabe übernehmen', unclaim: 'Aufgabe zurückgeben', complete: 'Aufgabe abschließen' }[verb],
+        summary: { claim: 'Aufgabe übernehmen', unclaim: 'Aufgabe zurückgeben', complete: 'Aufgabe abschließen (Antwort nennt in nextTask die nächste eigene Aufgabe desselben Falls; ?next=false wartet nicht darauf)' }[verb],
         parameters: [idParam],
         ...(verb === 'complete' ? { requestBody: body({ type: 'object', properties: { variables: { type: 'object' } } }) } : {}),
         responses: { 200: ok(ref('Task')), 403: errors[403], 404: errors[404], 409: problem('Konflikt') },

@@ -4,11 +4,31 @@ import type { AppDeps } from '../app';
 import { badRequest } from '../domain/errors';
 import { asyncRoute, parseBody, parseListParams, sendList } from './http';
 import { requireActor } from './session';
+import { workspaceOf } from './workspace.routes';
 
 const SORTABLE = ['createdAt', 'dueDate', 'name', 'priority'] as const;
 const completeSchema = z.object({
   variables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'Variablennamen: Buchstaben, Ziffern, _'), z.unknown()).default({}),
 });
+
+const dateFilter = (v: unknown, field: string): Date | undefined => {
+  if (v === undefined || v === null || v === '') return undefined;
+  const d = new Date(String(v));
+  if (Number.isNaN(d.getTime())) throw badRequest('Ungültiges Datum im Filter.', { [field]: 'z. B. 2026-12-31' });
+  // A plain date means the whole day.
+  return /^\d{4}-\d{2}-\d{2}$/.test(String(v)) ? new Date(d.getTime() + 24 * 3600 * 1000 - 1) : d;
+};
+
+/** The inbox filters beyond view/process/case/name: due before, overdue, site (via case), assignee. */
+function listFilters(f: Record<string, unknown>) {
+  const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+  return {
+    dueBefore: dateFilter(f.dueBefore, 'dueBefore'),
+    overdue: f.overdue === true || f.overdue === 'true',
+    siteId: str(f.siteId),
+    assignee: f.assignee === null || f.assignee === 'unassigned' ? null : str(f.assignee),
+  };
+}
 
 export function taskRoutes(deps: AppDeps): Router {
   const r = Router();
@@ -25,7 +45,8 @@ export function taskRoutes(deps: AppDeps): Router {
         view: view as 'mine' | 'group' | 'all',
         processDefinitionId: p.filter.processDefinitionId as string | undefined,
         caseId: p.filter.caseId as string | undefined,
-        q: p.filter.q as string | undefined,
+        q: (p.filter.q ?? p.filter.name) as string | undefined,
+        ...listFilters(p.filter),
         offset: p.offset,
         limit: p.limit,
         sort: { field, order: p.sortSpecified ? p.sortOrder : 'desc' },
@@ -55,7 +76,14 @@ export function taskRoutes(deps: AppDeps): Router {
     '/:id/complete',
     asyncRoute(async (req, res) => {
       const body = parseBody(completeSchema, req.body);
-      res.json(await deps.inbox.complete(requireActor(req), String(req.params.id), body.variables, req.requestId));
+      const a = requireActor(req);
+      const since = new Date();
+      const done = await deps.inbox.complete(a, String(req.params.id), body.variables, req.requestId);
+      // The web app opens the next task of the same case when it is the user's (?next=false: don't wait for it).
+      const ws = workspaceOf(deps);
+      await ws.dropDrafts(done.id);
+      const nextTask = req.query.next === 'false' ? null : await ws.nextTask(a, done, since);
+      res.json({ ...done, nextTask });
     }),
   );
   return r;

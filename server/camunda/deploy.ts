@@ -60,6 +60,8 @@ export async function deployResources(
     const sum = checksum(r);
     const seen = await db.resourceDeployment.findUnique({ where: { resourceName_checksum: { resourceName: r.name, checksum: sum } } });
     if (seen) {
+      // Deployed before the form store existed: keep the schema lookup complete.
+      if (r.kind === 'form') await storeFormSchema(db, r, seen.resourceId, seen.resourceKey, seen.version);
       result.unchanged.push(r.name);
       continue;
     }
@@ -91,6 +93,7 @@ export async function deployResources(
         result.deployed.push({ name: r.name, resourceId: String(dec.dmnDecisionId), version: Number(dec.version) });
       } else if (form) {
         await record(db, r, sum, 'form', String(form.formId), String(form.formKey), Number(form.version), opts.deployedBy);
+        await storeFormSchema(db, r, String(form.formId), String(form.formKey), Number(form.version));
         result.deployed.push({ name: r.name, resourceId: String(form.formId), version: Number(form.version) });
       }
     }
@@ -103,6 +106,21 @@ async function record(db: Db, r: Resource, sum: string, kind: string, resourceId
   await db.resourceDeployment.upsert({
     where: { resourceName_checksum: { resourceName: r.name, checksum: sum } },
     create: { resourceName: r.name, checksum: sum, kind, resourceId, resourceKey, version, deployedBy },
+    update: {},
+  });
+}
+
+/** Keeps the form's JSON under its engine key, so the web app renders exactly the deployed version. */
+async function storeFormSchema(db: Db, r: Resource, formId: string, formKey: string, version: number) {
+  let schema: unknown;
+  try {
+    schema = JSON.parse(r.content.toString('utf8'));
+  } catch {
+    return;
+  }
+  await db.formSchema.upsert({
+    where: { formKey },
+    create: { formKey, formId, version, resourceName: r.name, schema: schema as object },
     update: {},
   });
 }

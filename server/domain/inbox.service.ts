@@ -53,9 +53,28 @@ export interface TaskListQuery {
   processDefinitionId?: string;
   caseId?: string;
   q?: string;
+  /** Due on or before this instant. */
+  dueBefore?: Date;
+  /** Due date in the past. */
+  overdue?: boolean;
+  /** Site of the task's case (Task.caseId → Case.siteId). */
+  siteId?: string;
+  /** Assigned to this user; null = unassigned. */
+  assignee?: string | null;
   offset: number;
   limit: number;
   sort: { field: 'createdAt' | 'dueDate' | 'name' | 'priority'; order: 'asc' | 'desc' };
+}
+
+/** How long a list's total and page cursors are reused for further pages of the same query. */
+const LIST_CACHE_MS = 60_000;
+const LIST_CACHE_ENTRIES = 500;
+
+interface ListCacheEntry {
+  total: number;
+  at: number;
+  /** offset → sort key of the row before it: the next page is read by keyset, not by OFFSET. */
+  cursors: Map<number, { value: unknown; id: string }>;
 }
 
 export class InboxService {
@@ -110,17 +129,65 @@ export class InboxService {
     return { ...base, OR: mineOrGroup };
   }
 
-  async list(a: Actor, q: TaskListQuery) {
-    assertTaskRole(a);
+  private readonly listCache = new Map<string, ListCacheEntry>();
+
+  /** The list's where clause (visibility of the view plus the filters). */
+  async listWhere(a: Actor, q: Omit<TaskListQuery, 'offset' | 'limit' | 'sort'>): Promise<Prisma.TaskWhereInput> {
     const where: Prisma.TaskWhereInput = { ...this.visibleWhere(a, q.view ?? 'all') };
     if (q.processDefinitionId) where.processDefinitionId = q.processDefinitionId;
     if (q.caseId) where.caseId = q.caseId;
     if (q.q) where.name = { contains: q.q, mode: 'insensitive' };
-    const [rows, total] = await Promise.all([
-      this.db.task.findMany({ where, orderBy: [{ [q.sort.field]: q.sort.order }, { id: 'asc' }], skip: q.offset, take: q.limit }),
-      this.db.task.count({ where }),
-    ]);
-    return { rows, total };
+    if (q.assignee !== undefined) {
+      if (q.view === 'group' && q.assignee !== null) return { id: '__none__' };
+      if (q.view !== 'mine') where.assignee = q.assignee;
+      else if (q.assignee !== a.username) return { id: '__none__' };
+    }
+    const now = new Date();
+    const due = [...(q.dueBefore ? [q.dueBefore] : []), ...(q.overdue ? [now] : [])];
+    if (due.length) where.dueDate = q.overdue ? { lt: new Date(Math.min(...due.map((d) => d.getTime()))) } : { lte: due[0] };
+    if (q.siteId) {
+      const cases = await this.db.case.findMany({ where: { kommuneId: a.kommuneId ?? '__none__', siteId: q.siteId }, select: { id: true } });
+      where.caseId = q.caseId ? (cases.some((c) => c.id === q.caseId) ? q.caseId : '__none__') : { in: cases.map((c) => c.id) };
+    }
+    return where;
+  }
+
+  /**
+   * One page of the inbox. Stays fast on deep pages and large lists: the total is counted on the
+   * first page and reused (for a minute) by the following pages of the same query, and a page that
+   * follows one already served is read by keyset (sort key of the previous page's last row) instead
+   * of OFFSET. Both go over the (state, kommuneId|assignee, createdAt, id) indexes.
+   */
+  async list(a: Actor, q: TaskListQuery) {
+    assertTaskRole(a);
+    const where = await this.listWhere(a, q);
+    const { field, order } = q.sort;
+    const key = JSON.stringify([a.username, a.kommuneId, a.groups, a.role, { ...q, offset: undefined, limit: undefined }]);
+    const now = Date.now();
+    let entry = this.listCache.get(key);
+    if (entry && now - entry.at > LIST_CACHE_MS) entry = undefined;
+    const orderBy: Prisma.TaskOrderByWithRelationInput[] = [{ [field]: order }, { id: 'asc' }];
+    // dueDate is nullable: NULLs break the tuple comparison, so that sort stays on OFFSET.
+    const cursor = field !== 'dueDate' && q.offset > 0 ? entry?.cursors.get(q.offset) : undefined;
+    const rowsP = cursor
+      ? this.db.task.findMany({
+          where: { AND: [where, { OR: [{ [field]: { [order === 'desc' ? 'lt' : 'gt']: cursor.value } }, { [field]: cursor.value, id: { gt: cursor.id } }] }] },
+          orderBy,
+          take: q.limit,
+        })
+      : this.db.task.findMany({ where, orderBy, skip: q.offset, take: q.limit });
+    const countP = q.offset === 0 || !entry ? this.db.task.count({ where }) : Promise.resolve(entry.total);
+    const [rows, total] = await Promise.all([rowsP, countP]);
+    if (!entry || q.offset === 0) {
+      entry = { total, at: now, cursors: entry && q.offset !== 0 ? entry.cursors : new Map() };
+      this.listCache.delete(key);
+      this.listCache.set(key, entry);
+      if (this.listCache.size > LIST_CACHE_ENTRIES) this.listCache.delete(this.listCache.keys().next().value as string);
+    }
+    const last = rows[rows.length - 1];
+    if (last && entry.cursors.size < 1000) entry.cursors.set(q.offset + rows.length, { value: (last as Record<string, unknown>)[field], id: last.id });
+    // A short page ends the list: its end is the exact total even when the cached one is stale.
+    return { rows, total: rows.length < q.limit && (rows.length > 0 || q.offset === 0) ? q.offset + rows.length : Math.max(total, q.offset + rows.length) };
   }
 
   async get(a: Actor, id: string) {

@@ -1,0 +1,63 @@
+/**
+ * Routes of the web app's task view and user settings (issue 6): GET /api/tasks/:id/form,
+ * PUT /api/tasks/:id/draft, GET/PUT /api/me/preferences. Thin: the rules live in WorkspaceService.
+ */
+import { Router } from 'express';
+import type { AppDeps } from '../app';
+import { RecordRepository } from '../data/record.repository';
+import { RecordsService } from '../domain/records.service';
+import { registerResources } from '../domain/resources';
+import { WorkspaceService } from '../domain/workspace.service';
+import { asyncRoute } from './http';
+import { requireActor } from './session';
+
+const services = new WeakMap<AppDeps, WorkspaceService>();
+
+/** One WorkspaceService per app (shared by the task routes and these). */
+export function workspaceOf(deps: AppDeps): WorkspaceService {
+  let s = services.get(deps);
+  if (!s) {
+    s = new WorkspaceService(deps.db, deps.inbox, registerResources(new RecordsService(new RecordRepository(deps.db))));
+    services.set(deps, s);
+  }
+  return s;
+}
+
+/** Mounted under /tasks next to the task routes. */
+export function taskWorkspaceRoutes(deps: AppDeps): Router {
+  const r = Router();
+  const ws = workspaceOf(deps);
+  r.get(
+    '/:id/form',
+    asyncRoute(async (req, res) => {
+      res.json(await ws.taskForm(requireActor(req), String(req.params.id), req.requestId));
+    }),
+  );
+  r.put(
+    '/:id/draft',
+    asyncRoute(async (req, res) => {
+      const body = (req.body ?? {}) as { data?: unknown };
+      res.json(await ws.saveDraft(requireActor(req), String(req.params.id), body.data));
+    }),
+  );
+  return r;
+}
+
+/** Mounted under /me: settings of the signed-in user. */
+export function meRoutes(deps: AppDeps): Router {
+  const r = Router();
+  const ws = workspaceOf(deps);
+  r.get(
+    '/preferences',
+    asyncRoute(async (req, res) => {
+      res.json(await ws.preferences(requireActor(req)));
+    }),
+  );
+  r.put(
+    '/preferences',
+    asyncRoute(async (req, res) => {
+      res.json(await ws.savePreferences(requireActor(req), req.body));
+    }),
+  );
+  return r;
+}
