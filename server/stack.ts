@@ -25,6 +25,8 @@ import { InboxService } from './domain/inbox.service';
 import { CaseProcessRepository } from './data/case-process.repository';
 import { CaseProcessService } from './domain/case-process.service';
 import { IntakeService } from './domain/intake.service';
+import { EinbuergerungRepository } from './data/einbuergerung.repository';
+import { EinbuergerungProcessService } from './domain/einbuergerung-process.service';
 import { ReferralRepository } from './data/referral.repository';
 import { ReferralService } from './domain/referral.service';
 import { createSmtpMailer } from './util/mailer';
@@ -55,7 +57,7 @@ export interface Stack {
   db: Db;
   zeebe: Zeebe;
   log: Logger;
-  services: { inbox: InboxService; auth: AuthService; audit: AuditService; intake: IntakeService; caseProcess: CaseProcessService; referrals: ReferralService };
+  services: { inbox: InboxService; auth: AuthService; audit: AuditService; intake: IntakeService; caseProcess: CaseProcessService; referrals: ReferralService; einbuergerung: EinbuergerungProcessService };
   runtime: WorkerRuntime<WorkerDeps>;
   deployment: DeployResult;
   startWorkers(defs?: Array<WorkerDefinition<WorkerDeps>>): void;
@@ -140,7 +142,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       publicUrl: cfg.KIM_PUBLIC_URL,
       reminderAfter: cfg.KIM_REFERRAL_REMINDER_AFTER,
     });
-    const deps: WorkerDeps = { inbox, log, intake, caseProcess, referrals };
+    // kim-einbuergerung (issue 5)
+    const einbuergerung = new EinbuergerungProcessService(new EinbuergerungRepository(db), zeebe, { taskDue: cfg.KIM_TASK_DUE });
+    const deps: WorkerDeps = { inbox, log, intake, caseProcess, referrals, einbuergerung };
     let runtime = new WorkerRuntime<WorkerDeps>(zeebe, deps, log);
     const startWorkers = (defs = opts.workerDefs ?? registry) => {
       runtime.start(defs);
@@ -195,7 +199,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       db,
       zeebe,
       log,
-      services: { inbox, auth, audit, intake, caseProcess, referrals },
+      services: { inbox, auth, audit, intake, caseProcess, referrals, einbuergerung },
       get runtime() {
         return runtime;
       },

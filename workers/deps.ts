@@ -1,3 +1,4 @@
+import type { EinbuergerungProcessService } from '../server/domain/einbuergerung-process.service';
 import type { CaseProcessService } from '../server/domain/case-process.service';
 import type { InboxService } from '../server/domain/inbox.service';
 import type { IntakeService } from '../server/domain/intake.service';
@@ -14,4 +15,6 @@ export interface WorkerDeps {
   caseProcess?: CaseProcessService;
   /** kim-referral workers (optional so other stacks and unit tests can leave it out). */
   referrals?: ReferralService;
+  /** kim-einbuergerung workers (issue 5; optional like the others). */
+  einbuergerung?: EinbuergerungProcessService;
 }

@@ -38,3 +38,29 @@ import { saveSupportPlan } from './kim.save-support-plan';
 workers.push(
   ...[recordFirstContact, recordConsent, recordConsentRefusal, checkExistingSupport, openCase, recordStatistics, closeCase, saveSupportPlan, createReferral].map((w) => ({ name: w.type, ...w })),
 );
+
+// kim-einbuergerung (issue 5)
+import { createLanguageCourseReferral } from './kim.create-language-course-referral';
+import { handOverNaturalisation } from './kim.hand-over-naturalisation';
+import { recordClientInformed } from './kim.record-client-informed';
+import { recordEbhPrecheck } from './kim.record-ebh-precheck';
+import { recordNaturalisationDecision } from './kim.record-naturalisation-decision';
+import { recordNaturalisationPrecheck } from './kim.record-naturalisation-precheck';
+import { recordResidenceFacts } from './kim.record-residence-facts';
+import { recordTestRegistration } from './kim.record-test-registration';
+import { saveDocumentChecklist } from './kim.save-document-checklist';
+import { saveNaturalisationRequirements } from './kim.save-naturalisation-requirements';
+workers.push(
+  ...[
+    saveNaturalisationRequirements,
+    recordResidenceFacts,
+    recordNaturalisationPrecheck,
+    createLanguageCourseReferral,
+    recordTestRegistration,
+    saveDocumentChecklist,
+    handOverNaturalisation,
+    recordEbhPrecheck,
+    recordNaturalisationDecision,
+    recordClientInformed,
+  ].map((w) => ({ name: w.type, ...w })),
+);

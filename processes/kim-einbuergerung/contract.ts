@@ -82,3 +82,159 @@ export interface VorpruefungResult {
   /** aufenthaltSeit + 5 years (YYYY-MM-DD); null without aufenthaltSeit. */
   fruehesterAntragstermin: string | null;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The process kim-einbuergerung (Einbürgerungsvorbereitung): every element id, job type, form id
+// and variable name the model, its workers, services and tests share.
+// ---------------------------------------------------------------------------------------------
+
+/** Called for the language course; owned by processes/kim-referral. */
+export const REFERRAL_PROCESS_ID = 'kim-referral';
+
+export const ELEMENTS = {
+  start: 'StartEvent_NaturalisationRequested',
+  recordRequirements: 'Task_RecordRequirements',
+  saveRequirements: 'Task_SaveRequirements',
+  confirmResidence: 'Task_ConfirmResidenceFacts',
+  recordResidence: 'Task_RecordResidenceFacts',
+  preCheck: 'Task_EvaluatePreCheck',
+  recordPreCheck: 'Task_RecordPreCheck',
+  preCheckResult: 'Gateway_PreCheckResult',
+  resubmissionDue: 'Event_ResubmissionDue',
+  resubmission: 'Task_Resubmission',
+  preparationFork: 'Gateway_PreparationFork',
+  languageNeeded: 'Gateway_LanguageCourseNeeded',
+  createLanguageReferral: 'Task_CreateLanguageReferral',
+  callLanguageReferral: 'CallActivity_LanguageCourse',
+  languageDone: 'Gateway_LanguageCourseDone',
+  testNeeded: 'Gateway_TestNeeded',
+  registerTest: 'Task_RegisterTest',
+  recordTestRegistration: 'Task_RecordTestRegistration',
+  testDone: 'Gateway_TestDone',
+  prepareDocuments: 'Task_PrepareDocuments',
+  savePreparedDocuments: 'Task_SavePreparedDocuments',
+  preparationJoin: 'Gateway_PreparationJoin',
+  toCompleteness: 'Gateway_ToCompleteness',
+  checkCompleteness: 'Task_CheckCompleteness',
+  saveCheckedDocuments: 'Task_SaveCheckedDocuments',
+  complete: 'Gateway_ApplicationComplete',
+  toSupply: 'Gateway_ToSupplyDocuments',
+  supplyDocuments: 'Task_SupplyDocuments',
+  saveSuppliedDocuments: 'Task_SaveSuppliedDocuments',
+  handOver: 'Task_HandOverToEbh',
+  ebhPreCheck: 'Task_EbhPreCheck',
+  recordEbhPreCheck: 'Task_RecordEbhPreCheck',
+  ebhResult: 'Gateway_EbhPreCheckResult',
+  recordDecision: 'Task_RecordDecision',
+  saveDecision: 'Task_SaveDecision',
+  informClient: 'Task_InformClient',
+  recordInformed: 'Task_RecordClientInformed',
+  end: 'EndEvent_NaturalisationDone',
+} as const;
+
+export const JOB_TYPES = {
+  saveRequirements: 'kim.save-naturalisation-requirements',
+  recordResidence: 'kim.record-residence-facts',
+  recordPreCheck: 'kim.record-naturalisation-precheck',
+  createLanguageReferral: 'kim.create-language-course-referral',
+  recordTestRegistration: 'kim.record-test-registration',
+  saveDocuments: 'kim.save-document-checklist',
+  handOver: 'kim.hand-over-naturalisation',
+  recordEbhPreCheck: 'kim.record-ebh-precheck',
+  recordDecision: 'kim.record-naturalisation-decision',
+  recordInformed: 'kim.record-client-informed',
+} as const;
+
+export const FORMS = {
+  recordRequirements: 'record-naturalisation-requirements',
+  confirmResidence: 'confirm-residence-facts',
+  resubmission: 'resubmit-naturalisation',
+  registerTest: 'register-naturalisation-test',
+  prepareDocuments: 'prepare-naturalisation-documents',
+  checkCompleteness: 'check-naturalisation-completeness',
+  supplyDocuments: 'supply-naturalisation-documents',
+  ebhPreCheck: 'ebh-precheck-application',
+  recordDecision: 'record-naturalisation-decision',
+  informClient: 'inform-client-naturalisation',
+} as const;
+
+export const MESSAGES = {} as const;
+export const ERRORS = {} as const;
+
+/** Candidate group prefixes (+ kommuneId). */
+export const GROUPS = { caseManager: 'case-manager:', abh: 'abh:', ebh: 'ebh:' } as const;
+
+/** Document kinds of the checklist (DOMAIN.md: typical documents). */
+export const DOCUMENT_KINDS = [
+  'reisepass',
+  'aufenthaltstitel',
+  'meldebescheinigung',
+  'geburtsurkunde',
+  'heiratsurkunde',
+  'lebenslauf',
+  'sprachzertifikat',
+  'testzertifikat',
+  'schulzeugnis',
+  'einkommensnachweis',
+] as const;
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+
+/** Status of a document: missing / present / translation needed / apostille needed / complete. */
+export const DOCUMENT_STATUS = ['fehlt', 'vorhanden', 'uebersetzung_noetig', 'apostille_noetig', 'vollstaendig'] as const;
+export type DocumentStatus = (typeof DOCUMENT_STATUS)[number];
+
+/** Residence titles the ABH confirms (which title); the decision only needs whether it is suitable. */
+export const RESIDENCE_TITLES = ['niederlassungserlaubnis', 'daueraufenthalt_eu', 'aufenthaltserlaubnis', 'blaue_karte_eu', 'freizuegigkeit', 'duldung', 'gestattung', 'sonstiger'] as const;
+
+/** Answers of confirm-residence-facts. */
+export const RESIDENCE_CHECK = { confirmed: 'bestaetigt', corrected: 'korrigiert' } as const;
+/** Answers of ebh-precheck-application. */
+export const EBH_RESULT = { accept: 'annehmen', requestDocuments: 'unterlagen_nachfordern' } as const;
+/** Answers of record-naturalisation-decision. */
+export const DECISIONS = ['eingebuergert', 'abgelehnt', 'zurueckgenommen'] as const;
+
+/** Status of a Naturalisation row along the process. */
+export const STATUS = {
+  created: 'angelegt',
+  residenceCheck: 'abh_pruefung',
+  checked: 'vorgeprueft',
+  waiting: 'wiedervorlage',
+  preparation: 'vorbereitung',
+  completeness: 'vollstaendigkeitspruefung',
+  ebh: 'ebh_pruefung',
+  documentsRequested: 'unterlagen_nachgefordert',
+  accepted: 'antrag_angenommen',
+  decided: 'entschieden',
+  done: 'abgeschlossen',
+} as const;
+
+/** Process variables: ids and decision inputs only – never names or notes. */
+export interface EinbuergerungVariables extends VorpruefungInput {
+  caseId: string;
+  clientId: string;
+  kommuneId: string;
+  einbuergerungId: string;
+  /** ISO 8601 duration until user tasks are due (KIM_TASK_DUE). */
+  bearbeitungsfrist: string;
+  /** ISO date-time of the Wiedervorlage; null → fruehesterAntragstermin 08:00 Europe/Berlin. */
+  wiedervorlageAm: string | null;
+  /** Result of the business rule task. */
+  vorpruefung?: VorpruefungResult;
+  // set by kim.record-naturalisation-precheck for the gateways
+  nurZeitFehlt?: boolean;
+  sprachkursNoetig?: boolean;
+  testNoetig?: boolean;
+  // forms: texts and lists go to the app database and are cleared in the instance
+  aufenthaltstitel?: string | null;
+  aufenthaltPruefung?: (typeof RESIDENCE_CHECK)[keyof typeof RESIDENCE_CHECK];
+  dokumente?: Array<{ art: DocumentKind; status: DocumentStatus }> | null;
+  unterlagenVollstaendig?: boolean;
+  referralId?: string;
+  ebhErgebnis?: (typeof EBH_RESULT)[keyof typeof EBH_RESULT];
+  nachforderungFrist?: string | null;
+  nachgeforderteUnterlagen?: DocumentKind[] | null;
+  entscheidung?: (typeof DECISIONS)[number] | null;
+}
+
+/** The checklist every preparation starts with (status fehlt); more kinds can be added in the forms. */
+export const DEFAULT_DOCUMENTS: readonly DocumentKind[] = ['reisepass', 'aufenthaltstitel', 'meldebescheinigung', 'geburtsurkunde', 'lebenslauf', 'einkommensnachweis'];

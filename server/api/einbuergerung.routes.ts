@@ -8,6 +8,8 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { INPUT_NAMES, SPRACHNIVEAUS } from '../../processes/kim-einbuergerung/contract';
 import type { AppDeps } from '../app';
+import { EinbuergerungRepository } from '../data/einbuergerung.repository';
+import { EinbuergerungProcessService } from '../domain/einbuergerung-process.service';
 import { assertMayRunVorpruefung, EinbuergerungService } from '../domain/einbuergerung.service';
 import { asyncRoute, parseBody } from './http';
 import { requireActor } from './session';
@@ -55,6 +57,9 @@ export const vorpruefungSchema = z.strictObject(
   },
 );
 
+/** POST /api/einbuergerung/start: only the case id; everything else is asked in the process's forms. */
+export const startEinbuergerungSchema = z.strictObject({ caseId: z.uuid({ error: 'Bitte eine gültige Fall-ID angeben.' }) });
+
 export function einbuergerungRoutes(deps: AppDeps): Router {
   const r = Router();
   const service = new EinbuergerungService(deps.zeebe, deps.audit);
@@ -65,6 +70,22 @@ export function einbuergerungRoutes(deps: AppDeps): Router {
       assertMayRunVorpruefung(actor);
       const input = parseBody(vorpruefungSchema, req.body);
       res.json(await service.vorpruefung(actor, input, req.requestId));
+    }),
+  );
+  // kim-einbuergerung (issue 5): start the preparation for a case; read a case's naturalisation (role-minimised).
+  const process = new EinbuergerungProcessService(new EinbuergerungRepository(deps.db), deps.zeebe, { taskDue: deps.config.KIM_TASK_DUE });
+  r.post(
+    '/start',
+    asyncRoute(async (req, res) => {
+      const actor = requireActor(req);
+      const input = parseBody(startEinbuergerungSchema, req.body);
+      res.status(201).json(await process.start(actor, input, req.requestId));
+    }),
+  );
+  r.get(
+    '/cases/:caseId',
+    asyncRoute(async (req, res) => {
+      res.json(await process.view(requireActor(req), String(req.params.caseId), req.requestId));
     }),
   );
   return r;

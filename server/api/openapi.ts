@@ -7,7 +7,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { RESOURCE_DE, RESOURCES, ResourceName } from '../domain/policy';
 import type { RecordsService } from '../domain/records.service';
-import { vorpruefungSchema } from './einbuergerung.routes';
+import { startEinbuergerungSchema, vorpruefungSchema } from './einbuergerung.routes';
 import { verbsOf } from './resources.routes';
 import { BODY_SCHEMAS, closeCaseSchema, revokeConsentSchema } from './schemas';
 
@@ -131,6 +131,29 @@ export function buildOpenApi(records: RecordsService, version: string): Json {
         401: errors[401],
         403: errors[403],
       },
+    },
+  };
+  // kim-einbuergerung (issue 5)
+  schemas.EinbuergerungStart = json(startEinbuergerungSchema);
+  paths['/api/einbuergerung/start'] = {
+    post: {
+      tags: ['einbuergerung'],
+      summary: 'Einbürgerungsvorbereitung (Prozess kim-einbuergerung) für einen Fall starten',
+      requestBody: body(ref('EinbuergerungStart')),
+      responses: {
+        201: ok({ type: 'object', properties: { einbuergerungId: { type: 'string' }, caseId: { type: 'string' }, processInstanceKey: { type: 'string' } } }, 'Gestartet'),
+        ...errors,
+        409: problem('Fall abgeschlossen oder Vorbereitung läuft bereits'),
+        503: problem('Engine nicht erreichbar'),
+      },
+    },
+  };
+  paths['/api/einbuergerung/cases/{caseId}'] = {
+    get: {
+      tags: ['einbuergerung'],
+      summary: 'Einbürgerungsvorbereitung eines Falls (Ausländerbehörde: nur Aufenthaltsdaten; Einbürgerungsbehörde: nur die Daten ihrer Aufgabe)',
+      parameters: [{ name: 'caseId', in: 'path', required: true, schema: { type: 'string' } }],
+      responses: { 200: ok({ type: 'object' }), ...errors },
     },
   };
   for (const verb of ['claim', 'unclaim', 'complete']) {
