@@ -12,6 +12,9 @@ import { authRoutes } from './api/auth.routes';
 import { einbuergerungRoutes } from './api/einbuergerung.routes';
 import { healthRoutes } from './api/health.routes';
 import { partnerRoutes } from './api/partner.routes';
+import { conferencePartnerRoutes } from './api/conference-partner.routes';
+import { conferenceRoutes } from './api/conference.routes';
+import type { ConferenceService } from './domain/conference.service';
 import { csrfMiddleware, sessionMiddleware } from './api/session';
 import { openApiRoutes } from './api/openapi';
 import { allResourceRoutes } from './api/resources.routes';
@@ -49,6 +52,8 @@ export interface AppDeps {
   workerStatus: () => WorkerStatus[];
   /** kim-referral: partner page and process start (optional). */
   referrals?: ReferralService;
+  /** kim-fallkonferenz: process start and partner pages (optional). */
+  conferences?: ConferenceService;
   /** kim-intake: POST /api/cases starts it (optional; without it the route answers 503). */
   intake?: IntakeService;
   /** Directory of the built web app; served when it exists. */
@@ -85,6 +90,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   // Partner page of kim-referral: outside the session/CSRF-protected API, authorised by its signed link.
   app.use('/partner', partnerRoutes(deps));
+  app.use('/partner', conferencePartnerRoutes(deps));
 
   const api = express.Router();
   api.use(express.json({ limit: BODY_LIMIT }));
@@ -102,6 +108,7 @@ export function createApp(deps: AppDeps): express.Express {
   const repo = new RecordRepository(deps.db);
   const records = registerResources(new RecordsService(repo));
   const services = { records, cases: new CaseService(records, repo, { intake: deps.intake, referrals: deps.referrals }), consents: new ConsentService(records, repo), documents: new DocumentService(records, repo) };
+  api.use('/conferences', conferenceRoutes(deps));
   for (const [mount, router] of allResourceRoutes(services)) api.use(mount, router);
   api.use('/tasks', taskWorkspaceRoutes(deps));
   api.use('/me', meRoutes(deps));

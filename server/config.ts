@@ -62,6 +62,9 @@ const schema = z.object({
   /** ISO 8601 duration after which a referral without answer creates a reminder task. */
   KIM_REFERRAL_REMINDER_AFTER: z.string().regex(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, 'ISO-8601-Dauer, z. B. P14D oder PT2S').default('P14D'),
 
+  /** kim-fallkonferenz: the reminder goes out this long before the conference date (ISO 8601 duration; tests use seconds). */
+  KIM_CONFERENCE_REMINDER_BEFORE: z.string().regex(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, 'ISO-8601-Dauer, z. B. P2D oder PT2S').default('P2D'),
+
   /** kim-intake / kim-case: due date of process tasks from their creation (ISO 8601 duration). */
   KIM_TASK_DUE: z.string().regex(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, 'ISO-8601-Dauer, z. B. P7D').default('P7D'),
   /** kim-case: interval of the Wiedervorlage (ISO 8601 duration; tests use PT2S). */

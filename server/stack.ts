@@ -29,6 +29,8 @@ import { EinbuergerungRepository } from './data/einbuergerung.repository';
 import { EinbuergerungProcessService } from './domain/einbuergerung-process.service';
 import { ReferralRepository } from './data/referral.repository';
 import { ReferralService } from './domain/referral.service';
+import { ConferenceRepository } from './data/conference.repository';
+import { ConferenceService } from './domain/conference.service';
 import { createSmtpMailer } from './util/mailer';
 import { createLogger, Logger } from './util/log';
 import { Progress } from './util/progress';
@@ -57,7 +59,7 @@ export interface Stack {
   db: Db;
   zeebe: Zeebe;
   log: Logger;
-  services: { inbox: InboxService; auth: AuthService; audit: AuditService; intake: IntakeService; caseProcess: CaseProcessService; referrals: ReferralService; einbuergerung: EinbuergerungProcessService };
+  services: { inbox: InboxService; auth: AuthService; audit: AuditService; intake: IntakeService; caseProcess: CaseProcessService; referrals: ReferralService; conferences: ConferenceService; einbuergerung: EinbuergerungProcessService };
   runtime: WorkerRuntime<WorkerDeps>;
   deployment: DeployResult;
   startWorkers(defs?: Array<WorkerDefinition<WorkerDeps>>): void;
@@ -145,6 +147,15 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     // kim-einbuergerung (issue 5)
     const einbuergerung = new EinbuergerungProcessService(new EinbuergerungRepository(db), zeebe, { taskDue: cfg.KIM_TASK_DUE });
     const deps: WorkerDeps = { inbox, log, intake, caseProcess, referrals, einbuergerung };
+    // kim-fallkonferenz (issue 5)
+    const conferences = new ConferenceService(new ConferenceRepository(db), zeebe, mailer, {
+      linkSecret: cfg.KIM_LINK_SECRET,
+      linkTtlDays: cfg.KIM_LINK_TTL_DAYS,
+      publicUrl: cfg.KIM_PUBLIC_URL,
+      reminderBefore: cfg.KIM_CONFERENCE_REMINDER_BEFORE,
+      mailFrom: cfg.KIM_MAIL_FROM,
+    });
+    deps.conferences = conferences;
     let runtime = new WorkerRuntime<WorkerDeps>(zeebe, deps, log);
     const startWorkers = (defs = opts.workerDefs ?? registry) => {
       runtime.start(defs);
@@ -166,7 +177,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     // 6. API and web app
     let url = '';
     if (opts.http !== false) {
-      const app = createApp({ config: cfg, db, zeebe, log, auth, audit, inbox, referrals, intake, workerStatus: () => runtime.statuses() });
+      const app = createApp({ config: cfg, db, zeebe, log, auth, audit, inbox, referrals, conferences, intake, workerStatus: () => runtime.statuses() });
       const server = http.createServer(app);
       await new Promise<void>((resolve, reject) => {
         server.once('error', (e: NodeJS.ErrnoException) =>
@@ -199,7 +210,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       db,
       zeebe,
       log,
-      services: { inbox, auth, audit, intake, caseProcess, referrals, einbuergerung },
+      services: { inbox, auth, audit, intake, caseProcess, conferences, referrals, einbuergerung },
       get runtime() {
         return runtime;
       },

@@ -64,3 +64,27 @@ workers.push(
     recordClientInformed,
   ].map((w) => ({ name: w.type, ...w })),
 );
+
+// kim-fallkonferenz (issue 5)
+import { checkConferenceConsent } from './kim.check-conference-consent';
+import { createConferenceProtocol } from './kim.create-conference-protocol';
+import { recordAgreementStatus } from './kim.record-agreement-status';
+import { recordConferenceProtocol } from './kim.record-conference-protocol';
+import { saveConferencePlan } from './kim.save-conference-plan';
+import { sendConferenceInvitations } from './kim.send-conference-invitations';
+import { sendConferenceProtocol } from './kim.send-conference-protocol';
+import { sendConferenceReminder } from './kim.send-conference-reminder';
+import { trackAgreement } from './kim.track-agreement';
+workers.push(
+  ...[
+    checkConferenceConsent,
+    saveConferencePlan,
+    sendConferenceInvitations,
+    sendConferenceReminder,
+    recordConferenceProtocol,
+    createConferenceProtocol,
+    sendConferenceProtocol,
+    trackAgreement,
+    recordAgreementStatus,
+  ].map((w) => ({ name: w.type, ...w })),
+);

@@ -9,7 +9,9 @@ import { RESOURCE_DE, RESOURCES, ResourceName } from '../domain/policy';
 import type { RecordsService } from '../domain/records.service';
 import { startEinbuergerungSchema, vorpruefungSchema } from './einbuergerung.routes';
 import { verbsOf } from './resources.routes';
-import { BODY_SCHEMAS, closeCaseSchema, revokeConsentSchema } from './schemas';
+import { startConferenceSchema } from './conference.routes';
+import { BODY_SCHEMAS, closeCaseSchema, goalCreateSchema, goalUpdateSchema, needCreateSchema, needUpdateSchema, revokeConsentSchema } from './schemas';
+import { assignTaskSchema } from './tasks.routes';
 
 type Json = Record<string, unknown>;
 
@@ -207,6 +209,21 @@ export function buildOpenApi(records: RecordsService, version: string): Json {
       responses: { 200: { description: 'Die Datei', content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } }, ...errors },
     },
   };
+  // kim-fallkonferenz (issue 5)
+  schemas.ConferenceStart = json(startConferenceSchema);
+  paths['/api/conferences/start'] = {
+    post: {
+      tags: ['conferences'],
+      summary: 'Fallkonferenz (Prozess kim-fallkonferenz) für einen Fall starten: Anlass und einzuladende Stellen',
+      requestBody: body(ref('ConferenceStart')),
+      responses: {
+        201: ok({ type: 'object', properties: { id: { type: 'string' }, caseId: { type: 'string' }, status: { type: 'string' }, processInstanceKey: { type: 'string' }, participants: { type: 'array', items: { type: 'object' } } } }, 'Gestartet'),
+        ...errors,
+        409: problem('Fall abgeschlossen'),
+        503: problem('Nicht verfügbar'),
+      },
+    },
+  };
   paths['/api/consents/{id}/revoke'] = {
     post: {
       tags: ['consents'],
@@ -214,6 +231,80 @@ export function buildOpenApi(records: RecordsService, version: string): Json {
       parameters: [idParam],
       requestBody: body(ref('RevokeConsent')),
       responses: { 200: ok(ref('Consents')), ...errors, 409: problem('Bereits widerrufen') },
+    },
+  };
+
+  // Process starts, task reassignment, Förderplan and statistics (API completion of issues 3 and 4).
+  schemas.StartedIntake = {
+    type: 'object',
+    properties: { caseId: { type: 'string' }, clientId: { type: 'string' }, reference: { type: 'string' }, processInstanceKey: { type: 'string' } },
+    required: ['caseId', 'clientId', 'reference', 'processInstanceKey'],
+  };
+  (paths['/api/cases'] as Json).post = {
+    tags: ['cases'],
+    summary: 'Erstkontakt beginnen: startet kim-intake für eine bekannte (clientId) oder neue Person (client) am eigenen Standort',
+    requestBody: body(ref('CasesCreate')),
+    responses: { 201: ok(ref('StartedIntake'), 'Fall angelegt, Prozess gestartet'), ...errors, 503: problem('Prozess-Engine nicht erreichbar') },
+  };
+  (paths['/api/referrals'] as Json).post = {
+    tags: ['referrals'],
+    summary: 'Vermittlung anlegen und kim-referral starten (Einwilligungs-Gate und Versand im Prozess)',
+    requestBody: body(ref('ReferralsCreate')),
+    responses: { 201: ok(ref('Referrals'), 'Angelegt, Prozess gestartet'), ...errors, 409: problem('Fall abgeschlossen'), 503: problem('Prozess-Engine nicht erreichbar') },
+  };
+  schemas.AssignTask = json(assignTaskSchema);
+  paths['/api/tasks/{id}/assign'] = {
+    post: {
+      tags: ['tasks'],
+      summary: 'Aufgabe neu zuweisen (nur Koordination; Grund erforderlich, wird protokolliert)',
+      parameters: [idParam],
+      requestBody: body(ref('AssignTask')),
+      responses: { 200: ok(ref('Task')), ...errors, 409: problem('Aufgabe bereits abgeschlossen') },
+    },
+  };
+  const plan = [
+    ['needs', 'Need', 'Bedarfe', needCreateSchema, needUpdateSchema],
+    ['goals', 'Goal', 'Ziele', goalCreateSchema, goalUpdateSchema],
+  ] as const;
+  for (const [kind, name, de, create, update] of plan) {
+    schemas[name] = { type: 'object', description: `${de} des Förderplans`, additionalProperties: true };
+    schemas[`${name}Create`] = json(create);
+    schemas[`${name}Update`] = json(update);
+    paths[`/api/cases/{id}/${kind}`] = {
+      get: { tags: ['cases'], summary: `${de} des Falls (Förderplan)`, parameters: [idParam], responses: { 200: listOk(ref(name)), ...errors } },
+      post: { tags: ['cases'], summary: `${de}: hinzufügen (Case-Management des Standorts)`, parameters: [idParam], requestBody: body(ref(`${name}Create`)), responses: { 201: ok(ref(name), 'Angelegt'), ...errors, 409: problem('Fall abgeschlossen') } },
+    };
+    paths[`/api/${kind}/{id}`] = {
+      put: { tags: ['cases'], summary: `${de}: ändern (Case-Management des Standorts)`, parameters: [idParam], requestBody: body(ref(`${name}Update`)), responses: { 200: ok(ref(name)), ...errors, 409: problem('Fall abgeschlossen') } },
+    };
+  }
+  const counted = (extra: Record<string, Json>) => ({
+    type: 'object',
+    properties: { kommuneId: { type: 'string' }, month: { type: 'string' }, ...extra, count: { type: ['integer', 'null'], description: 'null, wenn unter der Mindestzahl' }, unterdrückt: { type: 'boolean' } },
+  });
+  paths['/api/statistics'] = {
+    get: {
+      tags: ['statistics'],
+      summary: 'Anonymisierte Statistik je Kommune und Monat (Land: alle Kommunen, Koordination: eigene); Zahlen unter 5 unterdrückt',
+      parameters: [
+        { name: 'kommuneId', in: 'query', schema: { type: 'string' } },
+        { name: 'from', in: 'query', schema: { type: 'string' }, description: 'Monat JJJJ-MM' },
+        { name: 'to', in: 'query', schema: { type: 'string' }, description: 'Monat JJJJ-MM' },
+      ],
+      responses: {
+        200: ok({
+          type: 'object',
+          properties: {
+            scope: { type: 'object' },
+            minCount: { type: 'integer' },
+            events: { type: 'array', items: counted({ kind: { type: 'string' }, lifeArea: { type: ['string', 'null'] } }) },
+            cases: { type: 'array', items: counted({ phase: { type: 'string' }, kindOfHelp: { type: 'string' } }) },
+          },
+        }),
+        400: errors[400],
+        401: errors[401],
+        403: errors[403],
+      },
     },
   };
 

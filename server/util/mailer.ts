@@ -8,6 +8,8 @@ export interface MailMessage {
   to: string;
   subject: string;
   text: string;
+  /** Files to attach (kim-fallkonferenz: the .ics invitation, the protocol PDF). */
+  attachments?: Array<{ filename: string; content: Buffer | string; contentType: string }>;
 }
 
 export interface Mailer {
@@ -19,7 +21,7 @@ export function createSmtpMailer(url: string, from: string): Mailer {
   const transport = nodemailer.createTransport(url, { from });
   return {
     async send(m) {
-      const info = await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text, textEncoding: 'quoted-printable' });
+      const info = await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text, textEncoding: 'quoted-printable', ...(m.attachments?.length ? { attachments: m.attachments } : {}) });
       return { messageId: info.messageId };
     },
     close() {

@@ -1,0 +1,36 @@
+/**
+ * Signed, expiring links of kim-fallkonferenz for partner agencies: `<payload>.<signature>`, both
+ * base64url. The payload names what the link is for (invitation → participant id, agreement →
+ * agreement id) and the expiry (seconds since epoch); the signature is HMAC-SHA256 with
+ * KIM_LINK_SECRET over a context distinct from the referral links. No personal data in the token.
+ */
+import crypto from 'node:crypto';
+
+export type ConferenceLinkKind = 'invitation' | 'agreement';
+export type ConferenceLinkCheck = { ok: true; kind: ConferenceLinkKind; id: string; expiresAt: Date } | { ok: false; reason: 'invalid' | 'expired' };
+
+const b64 = (b: Buffer | string) => Buffer.from(b).toString('base64url');
+const mac = (secret: string, payload: string) => crypto.createHmac('sha256', secret).update(`kim-conference-link.v1.${payload}`).digest();
+
+export function signConferenceLink(secret: string, kind: ConferenceLinkKind, id: string, expiresAt: Date): string {
+  const payload = b64(JSON.stringify({ k: kind, i: id, e: Math.floor(expiresAt.getTime() / 1000) }));
+  return `${payload}.${b64(mac(secret, payload))}`;
+}
+
+export function verifyConferenceLink(secret: string, token: string, kind: ConferenceLinkKind, now = new Date()): ConferenceLinkCheck {
+  const parts = token.split('.');
+  if (parts.length !== 2 || !/^[A-Za-z0-9_-]{10,400}$/.test(parts[0]) || !/^[A-Za-z0-9_-]{43}$/.test(parts[1])) return { ok: false, reason: 'invalid' };
+  const expected = mac(secret, parts[0]);
+  const given = Buffer.from(parts[1], 'base64url');
+  if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) return { ok: false, reason: 'invalid' };
+  let body: { k?: unknown; i?: unknown; e?: unknown };
+  try {
+    body = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'));
+  } catch {
+    return { ok: false, reason: 'invalid' };
+  }
+  if (body.k !== kind || typeof body.i !== 'string' || typeof body.e !== 'number') return { ok: false, reason: 'invalid' };
+  const expiresAt = new Date(body.e * 1000);
+  if (expiresAt.getTime() <= now.getTime()) return { ok: false, reason: 'expired' };
+  return { ok: true, kind, id: body.i, expiresAt };
+}
