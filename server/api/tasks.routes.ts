@@ -11,6 +11,11 @@ const completeSchema = z.object({
   variables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'Variablennamen: Buchstaben, Ziffern, _'), z.unknown()).default({}),
 });
 
+export const assignTaskSchema = z.object({
+  assignee: z.string().trim().min(1, 'Bitte die Person angeben, die die Aufgabe übernehmen soll.').max(60, 'Höchstens 60 Zeichen.'),
+  reason: z.string().trim().min(3, 'Bitte den Grund der Neuzuweisung angeben.').max(1000, 'Höchstens 1000 Zeichen.'),
+});
+
 const dateFilter = (v: unknown, field: string): Date | undefined => {
   if (v === undefined || v === null || v === '') return undefined;
   const d = new Date(String(v));
@@ -70,6 +75,13 @@ export function taskRoutes(deps: AppDeps): Router {
     '/:id/unclaim',
     asyncRoute(async (req, res) => {
       res.json(await deps.inbox.unclaim(requireActor(req), String(req.params.id), req.requestId));
+    }),
+  );
+  r.post(
+    '/:id/assign',
+    asyncRoute(async (req, res) => {
+      const body = parseBody(assignTaskSchema, req.body);
+      res.json(await deps.inbox.assign(requireActor(req), String(req.params.id), body, req.requestId));
     }),
   );
   r.post(

@@ -8,8 +8,8 @@ import type { Zeebe } from '../camunda/client';
 import { isNotFound } from '../camunda/client';
 import type { Db } from '../data/prisma';
 import type { AuditService } from './audit.service';
-import { conflict, notFound } from './errors';
-import { Actor, assertCanWorkTask, assertTaskRole, canSeeTask } from './policy';
+import { badRequest, conflict, notFound } from './errors';
+import { Actor, assertCanReassignTask, assertCanWorkTask, assertTaskRole, canSeeTask, mayBeAssigned } from './policy';
 
 /** Job type under which the 8.6 engine hands out user tasks (job-based user tasks). */
 export const USER_TASK_JOB_TYPE = 'io.camunda.zeebe:userTask';
@@ -212,6 +212,37 @@ export class InboxService {
     if (t.assignee !== a.username && a.role !== 'coordinator') throw conflict('Sie können nur eigene Aufgaben zurückgeben.');
     await this.db.task.updateMany({ where: { id, state: 'CREATED' }, data: { assignee: null } });
     await this.audit.write(a, { action: 'task.unclaim', entity: 'Task', entityId: id, fields: ['assignee'], requestId });
+    return this.db.task.findUniqueOrThrow({ where: { id } });
+  }
+
+  /**
+   * A coordinator reassigns an open task of the commune to a user whose groups match the task's
+   * candidate groups; the reason goes to the audit log. Only the projection changes (job-based user
+   * tasks have no assignee in the 8.6 engine).
+   */
+  async assign(a: Actor, id: string, input: { assignee: string; reason: string }, requestId?: string) {
+    assertTaskRole(a);
+    const t = await this.db.task.findUnique({ where: { id } });
+    if (!t || !t.kommuneId || t.kommuneId !== a.kommuneId) throw notFound('Die Aufgabe');
+    assertCanReassignTask(a, t);
+    if (t.state !== 'CREATED') throw conflict('Die Aufgabe ist bereits abgeschlossen.');
+    const u = await this.db.user.findUnique({ where: { username: input.assignee }, select: { username: true, kommuneId: true, groups: true, active: true } });
+    if (!u || !mayBeAssigned(u, t)) {
+      throw badRequest('Diese Person kann die Aufgabe nicht bearbeiten: Sie muss zur Kommune und zu einer der Gruppen der Aufgabe gehören.', {
+        assignee: `Keine passende Person (Gruppen der Aufgabe: ${t.candidateGroups.join(', ') || '–'})`,
+      });
+    }
+    const res = await this.db.task.updateMany({ where: { id, state: 'CREATED' }, data: { assignee: u.username } });
+    if (res.count === 0) throw conflict('Die Aufgabe ist bereits abgeschlossen.');
+    await this.audit.write(a, {
+      action: 'task.assign',
+      entity: 'Task',
+      entityId: id,
+      caseId: t.caseId,
+      fields: ['assignee'],
+      reason: `${input.reason} (von ${t.assignee ?? 'niemand'} an ${u.username})`,
+      requestId,
+    });
     return this.db.task.findUniqueOrThrow({ where: { id } });
   }
 

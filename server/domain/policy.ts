@@ -43,6 +43,18 @@ export function assertCanWorkTask(a: Actor, t: TaskLike): void {
   }
 }
 
+/** Reassigning a task (with a reason) is the coordinators' job; case managers claim and return. */
+export function assertCanReassignTask(a: Actor, t: TaskLike): void {
+  if (a.role !== 'coordinator') throw forbidden('Nur Koordinierende können Aufgaben neu zuweisen.');
+  if (!canSeeTask(a, t)) throw forbidden('Diese Aufgabe ist Ihnen nicht zugänglich.');
+}
+
+/** May the user (a possible new assignee) work on the task: same commune and a matching group. */
+export function mayBeAssigned(u: { username: string; kommuneId: string | null; groups: string[]; active: boolean }, t: TaskLike): boolean {
+  if (!u.active || !u.kommuneId || u.kommuneId !== t.kommuneId) return false;
+  return t.candidateUsers.includes(u.username) || t.candidateGroups.some((g) => u.groups.includes(g));
+}
+
 export function assertTaskRole(a: Actor): void {
   if (!TASK_ROLES.includes(a.role)) throw forbidden('Ihre Rolle hat keinen Aufgabeneingang.');
 }
@@ -96,6 +108,17 @@ export const MATRIX: Record<ResourceName, Partial<Record<RoleName, Verb[]>>> = {
   'audit-log': { coordinator: R },
   'system-gaps': { case_manager: RC, coordinator: CRUD },
 };
+
+/**
+ * Needs and goals of the Förderplan (GET/POST /cases/:id/needs|goals, PUT /needs/:id, /goals/:id):
+ * the case manager of the site writes, coordinators read; nobody else sees them.
+ */
+export const SUPPORT_PLAN: Partial<Record<RoleName, Verb[]>> = { case_manager: RCU, coordinator: R };
+
+export function assertCanPlan(a: Actor, verb: Verb): void {
+  if (!(SUPPORT_PLAN[a.role] ?? []).includes(verb)) throw forbidden(`Ihre Rolle darf Bedarfe und Ziele des Förderplans nicht ${VERB_DE[verb]}.`);
+  if (!a.kommuneId) throw forbidden('Ihr Konto ist keiner Kommune zugeordnet.');
+}
 
 /** Resources holding personal data: every read and write is audit-logged. */
 export const PERSONAL: ReadonlySet<ResourceName> = new Set<ResourceName>(['clients', 'cases', 'consents', 'referrals', 'conferences', 'notes', 'documents', 'users']);
