@@ -4,6 +4,7 @@ import { LoginPage } from './LoginPage';
 import { authProvider } from './providers/authProvider';
 import { dataProvider } from './providers/dataProvider';
 import { i18nProvider } from './providers/i18nProvider';
+import { cases } from './resources/cases';
 import { tasks } from './resources/tasks';
 import { theme } from './theme';
 
@@ -21,6 +22,7 @@ export function App() {
       disableTelemetry
     >
       <Resource {...tasks} />
+      <Resource {...cases} />
     </Admin>
   );
 }

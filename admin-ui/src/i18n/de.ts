@@ -129,6 +129,7 @@ const app: Tree = {
     page: { dashboard: 'Startseite' },
   },
   resources: {
+    cases: { name: 'Fall |||| Fälle' },
     tasks: {
       name: 'Aufgabe |||| Aufgaben',
       empty: 'Keine Aufgaben in dieser Ansicht.',

@@ -2,9 +2,13 @@
  * The inbox: tabs for "Meine Aufgaben", "Gruppenaufgaben" and (coordinators) "Alle Aufgaben"; each
  * tab is the API filter `view`. Rows open the task; claim/unclaim act directly in the row.
  */
-import { SyntheticEvent } from 'react';
+import { SyntheticEvent, useEffect, useRef } from 'react';
 import {
+  BooleanInput,
   Datagrid,
+  DateInput,
+  SelectInput,
+  useGetList,
   DateField,
   FunctionField,
   List,
@@ -19,6 +23,7 @@ import {
 } from 'react-admin';
 import { Box, Tab, Tabs, Typography } from '@mui/material';
 import { ClaimButton, TaskRecord, UnclaimButton } from './TaskButtons';
+import { apiCall } from '../../providers/http';
 
 type View = 'mine' | 'group' | 'all';
 
@@ -55,7 +60,61 @@ function ListStatus({ view }: { view: View }) {
 
 const dateOptions: Intl.DateTimeFormatOptions = { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' };
 
-const taskFilters = [<TextInput key="q" source="q" label="resources.tasks.fields.q" alwaysOn resettable />];
+const PROCESSES = [
+  { id: 'kim-intake', name: 'Erstkontakt und Clearing' },
+  { id: 'kim-case', name: 'Fallbegleitung' },
+  { id: 'kim-referral', name: 'Vermittlung' },
+  { id: 'kim-fallkonferenz', name: 'Fallkonferenz' },
+  { id: 'kim-einbuergerung', name: 'Einbürgerung' },
+];
+
+function SiteInput(props: { source: string; label: string; alwaysOn?: boolean }) {
+  const { data } = useGetList('sites', { pagination: { page: 1, perPage: 100 }, sort: { field: 'name', order: 'ASC' } });
+  return <SelectInput {...props} choices={data ?? []} emptyText="Alle Standorte" />;
+}
+
+const taskFilters = [
+  <TextInput key="q" source="q" label="Aufgabe" alwaysOn resettable />,
+  <SelectInput key="p" source="processDefinitionId" label="Prozess" choices={PROCESSES} alwaysOn emptyText="Alle Prozesse" />,
+  <DateInput key="d" source="dueBefore" label="fällig bis" alwaysOn />,
+  <BooleanInput key="o" source="overdue" label="überfällig" alwaysOn />,
+  <SiteInput key="s" source="siteId" label="Standort" alwaysOn />,
+  <TextInput key="a" source="assignee" label="Bearbeitung" alwaysOn resettable helperText={false} />,
+];
+
+/**
+ * Keeps the filters a user sets on the server (GET/PUT /api/me/preferences, key "inbox"): loaded
+ * once when the inbox opens, saved shortly after each change.
+ */
+function PersistedFilters() {
+  const { filterValues, setFilters, displayedFilters } = useListContext();
+  const loaded = useRef(false);
+  const json = JSON.stringify(filterValues);
+  useEffect(() => {
+    let alive = true;
+    apiCall<{ inbox?: { filters?: Record<string, unknown> } }>('/api/me/preferences')
+      .then((p) => {
+        const f = p.inbox?.filters;
+        if (alive && f && JSON.stringify(f) !== json) setFilters(f, displayedFilters, false);
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        loaded.current = true;
+      });
+    return () => {
+      alive = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  useEffect(() => {
+    if (!loaded.current) return;
+    const t = setTimeout(() => {
+      apiCall('/api/me/preferences', { method: 'PUT', body: { inbox: { filters: JSON.parse(json) } } }).catch(() => undefined);
+    }, 400);
+    return () => clearTimeout(t);
+  }, [json]);
+  return null;
+}
 
 export function TaskList() {
   const translate = useTranslate();
@@ -71,6 +130,7 @@ export function TaskList() {
       empty={false}
       storeKey="kim.tasks"
     >
+      <PersistedFilters />
       <ViewTabs />
       <Datagrid rowClick="show" bulkActionButtons={false} empty={<Box sx={{ p: 2 }}>{translate('resources.tasks.empty')}</Box>}>
         <TextField source="name" />

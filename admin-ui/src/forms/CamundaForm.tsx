@@ -1,0 +1,105 @@
+/**
+ * A Camunda form (form-js viewer) in React: imports the deployed schema with the prefill values,
+ * reports every change (drafts), and exposes submit() which validates inline and returns the data.
+ * form-js writes its own (English) validation texts; they are replaced by German ones in place.
+ */
+import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from 'react';
+import { Form } from '@bpmn-io/form-js';
+import '@bpmn-io/form-js/dist/assets/form-js.css';
+import { Alert, Box, CircularProgress } from '@mui/material';
+
+export interface CamundaFormHandle {
+  /** Validates; errors are shown at the fields. Resolves with the data and the fields in error. */
+  submit(): { data: Record<string, unknown>; errors: Record<string, unknown> };
+  data(): Record<string, unknown>;
+}
+
+const GERMAN: Array<[RegExp, string]> = [
+  [/^Field is required\.?$/, 'Pflichtfeld – bitte ausfüllen.'],
+  [/^Field must have minimum length of (\d+)\.?$/, 'Bitte mindestens $1 Zeichen eingeben.'],
+  [/^Field must have maximum length of (\d+)\.?$/, 'Bitte höchstens $1 Zeichen eingeben.'],
+  [/^Field must have minimum value of (.+?)\.?$/, 'Der Wert muss mindestens $1 sein.'],
+  [/^Field must have maximum value of (.+?)\.?$/, 'Der Wert darf höchstens $1 sein.'],
+  [/^Field must match pattern (.+?)\.?$/, 'Die Eingabe hat nicht das erwartete Format.'],
+  [/^Field must be a valid email\.?$/, 'Bitte eine gültige E-Mail-Adresse eingeben.'],
+  [/^Value is not a number\.?$/, 'Bitte eine Zahl eingeben.'],
+  [/^Select$/, 'Bitte wählen'],
+  [/^Search$/, 'Suchen'],
+];
+
+function germanize(root: HTMLElement) {
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const text = n.nodeValue?.trim();
+    if (!text) continue;
+    for (const [re, de] of GERMAN) if (re.test(text)) n.nodeValue = text.replace(re, de);
+  }
+  root.querySelectorAll('input[placeholder="Select"], input[placeholder="Search"]').forEach((el) => el.setAttribute('placeholder', 'Bitte wählen'));
+}
+
+interface Props {
+  schema: unknown;
+  data: Record<string, unknown>;
+  readOnly?: boolean;
+  onChange?: (data: Record<string, unknown>) => void;
+}
+
+export const CamundaForm = forwardRef<CamundaFormHandle, Props>(function CamundaForm({ schema, data, readOnly, onChange }, ref) {
+  const container = useRef<HTMLDivElement>(null);
+  const form = useRef<Form | null>(null);
+  const latest = useRef<Record<string, unknown>>(data);
+  const changed = useRef(onChange);
+  changed.current = onChange;
+  const [state, setState] = useState<'loading' | 'ready' | 'error'>('loading');
+
+  useEffect(() => {
+    if (!container.current) return;
+    const f = new Form({ container: container.current });
+    form.current = f;
+    const observer = new MutationObserver(() => container.current && germanize(container.current));
+    observer.observe(container.current, { childList: true, subtree: true, characterData: true });
+    f.on('changed', (e: { data: Record<string, unknown> }) => {
+      latest.current = e.data;
+      changed.current?.(e.data);
+    });
+    let alive = true;
+    f.importSchema(schema as never, data)
+      .then(() => {
+        if (!alive) return;
+        if (readOnly) f.setProperty('readOnly', true);
+        setState('ready');
+      })
+      .catch(() => alive && setState('error'));
+    return () => {
+      alive = false;
+      observer.disconnect();
+      f.destroy();
+      form.current = null;
+    };
+    // The form is imported once per schema; later prefill changes must not wipe what was typed.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [schema]);
+
+  useImperativeHandle(ref, () => ({
+    submit() {
+      const f = form.current;
+      if (!f) return { data: latest.current, errors: {} };
+      const r = f.submit() as { data: Record<string, unknown>; errors: Record<string, unknown> };
+      if (container.current) germanize(container.current);
+      return r;
+    },
+    data: () => latest.current,
+  }));
+
+  return (
+    <Box>
+      {state === 'loading' && (
+        <Box role="status" sx={{ display: 'flex', gap: 1, alignItems: 'center', p: 1 }}>
+          <CircularProgress size={18} aria-hidden /> Formular wird geladen …
+        </Box>
+      )}
+      {state === 'error' && <Alert severity="error">Das Formular konnte nicht angezeigt werden. Bitte laden Sie die Seite neu; bleibt der Fehler, melden Sie ihn dem Support.</Alert>}
+      <div ref={container} data-testid="camunda-form" />
+    </Box>
+  );
+});
