@@ -198,6 +198,10 @@ test('a case manager claims and completes the group task in the browser', async 
   await mine.getByRole('link', { name: 'Öffnen' }).click();
   await page.getByRole('heading', { name: 'Erstkontakt prüfen', exact: true }).waitFor();
   await page.screenshot({ path: path.join(SHOTS, 'task.png'), fullPage: true });
+  // The task's form (form-js) validates inline: the required checkbox first.
+  await page.getByRole('button', { name: 'Abschließen' }).click();
+  await page.getByText('Pflichtfeld – bitte ausfüllen.').first().waitFor();
+  await page.getByLabel('Erstkontakt geprüft').check();
   await page.getByRole('button', { name: 'Abschließen' }).click();
   await page.getByText('Aufgabe abgeschlossen.').waitFor();
   const closed = await until(async () => {

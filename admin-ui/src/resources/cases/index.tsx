@@ -232,7 +232,7 @@ function RevokeConsent() {
   if (!k || k.revokedAt || !isCaseManager()) return null;
   return (
     <>
-      <Button size="small" color="warning" onClick={(e) => (e.stopPropagation(), setOpen(true))}>
+      <Button size="small" color="error" onClick={(e) => (e.stopPropagation(), setOpen(true))}>
         Widerrufen
       </Button>
       <Dialog open={open} onClose={() => setOpen(false)} aria-labelledby="revoke-title">
@@ -250,7 +250,7 @@ function RevokeConsent() {
         </DialogContent>
         <DialogActions>
           <Button onClick={() => setOpen(false)}>Abbrechen</Button>
-          <Button variant="contained" color="warning" onClick={() => m.mutate()} disabled={m.isPending}>
+          <Button variant="contained" color="error" onClick={() => m.mutate()} disabled={m.isPending}>
             Widerrufen
           </Button>
         </DialogActions>
