@@ -172,9 +172,9 @@ test('case management end to end: intake → kim-case → Förderplan → real k
     const g = await json<Array<{ lifeArea: string; status: string }>>(await cm.get(`/api/cases/${caseId}/goals`));
     return g.length === 2 ? g : null;
   }, 'Ziele des Förderplans');
-  expect(goals.map((g) => [g.lifeArea, g.status])).toEqual([
-    ['Sprache', 'laufend'],
+  expect(goals.map((g) => [g.lifeArea, g.status]).sort()).toEqual([
     ['Arbeit', 'laufend'],
+    ['Sprache', 'laufend'],
   ]);
   const consents = await json<Array<{ recipients: string[] }>>(await cm.get(`/api/consents?filter=${q({ caseId })}`));
   expect(consents).toHaveLength(1);
