@@ -1,5 +1,8 @@
-import { Admin, Resource } from 'react-admin';
+import { Admin, CustomRoutes, Resource } from 'react-admin';
+import { Route } from 'react-router-dom';
 import { Dashboard } from './Dashboard';
+import { KimLayout } from './Layout';
+import { QUICK_CHECK_PATH, QuickCheckPage } from './pages/QuickCheck';
 import { LoginPage } from './LoginPage';
 import { authProvider } from './providers/authProvider';
 import { dataProvider } from './providers/dataProvider';
@@ -18,11 +21,15 @@ export function App() {
       theme={theme}
       loginPage={LoginPage}
       dashboard={Dashboard}
+      layout={KimLayout}
       requireAuth
       disableTelemetry
     >
       <Resource {...tasks} />
       <Resource {...cases} />
+      <CustomRoutes>
+        <Route path={QUICK_CHECK_PATH} element={<QuickCheckPage />} />
+      </CustomRoutes>
     </Admin>
   );
 }

@@ -36,7 +36,11 @@ import {
   Typography,
 } from '@mui/material';
 import FolderSharedIcon from '@mui/icons-material/FolderShared';
+import AddIcon from '@mui/icons-material/Add';
+import { Link as RouterLink } from 'react-router-dom';
 import { apiCall, session } from '../../providers/http';
+import { IntakeCreate } from './IntakeCreate';
+import { CaseStartActions, EinbuergerungStatus, LIFE_AREAS } from './StartActions';
 
 type Row = Record<string, unknown>;
 const dateOptions: Intl.DateTimeFormatOptions = { day: '2-digit', month: '2-digit', year: 'numeric' };
@@ -46,6 +50,7 @@ const KIND_OF_HELP = [
   { id: 'Verweisberatung', name: 'Verweisberatung' },
 ];
 const PHASES = ['Erstkontakt', 'Clearing', 'Planung', 'Umsetzung', 'Abschluss'].map((p) => ({ id: p, name: p }));
+const CONFERENCE_STATUS: Record<string, string> = { geplant: 'in Planung', eingeladen: 'eingeladen', durchgefuehrt: 'durchgeführt', abgesagt: 'abgesagt' };
 const isCaseManager = () => session.user?.role === 'case_manager';
 const personName = (r: Row) => [r.firstName, r.lastName].filter(Boolean).join(' ') || String(r.pseudonym ?? '—');
 
@@ -55,9 +60,21 @@ const caseFilters = [
   <SelectInput key="k" source="kindOfHelp" label="Hilfeart" choices={KIND_OF_HELP} alwaysOn emptyText="Alle Hilfearten" />,
 ];
 
+/** "Neue Erstberatung" above the case list, for case managers only. */
+function CaseListActions() {
+  if (!isCaseManager()) return null;
+  return (
+    <Box sx={{ display: 'flex', justifyContent: 'flex-end', py: 1 }}>
+      <Button component={RouterLink} to="/cases/create" variant="contained" startIcon={<AddIcon aria-hidden />}>
+        Neue Erstberatung
+      </Button>
+    </Box>
+  );
+}
+
 export function CaseList() {
   return (
-    <List title="Fälle" filters={caseFilters} sort={{ field: 'openedAt', order: 'DESC' }} perPage={25} actions={false} empty={false}>
+    <List title="Fälle" filters={caseFilters} sort={{ field: 'openedAt', order: 'DESC' }} perPage={25} actions={<CaseListActions />} empty={false}>
       <Datagrid rowClick="show" bulkActionButtons={false} empty={<Box sx={{ p: 2 }}>Keine Fälle gefunden.</Box>}>
         <TextField source="reference" label="Aktenzeichen" />
         <ReferenceField source="clientId" reference="clients" label="Person" link={false} sortable={false}>
@@ -372,6 +389,7 @@ function CaseFile() {
   return (
     <Box sx={{ p: 2 }}>
       <Overview />
+      <CaseStartActions record={c} />
       {full && (
         <Section title="Einwilligungen">
           <GiveConsent caseId={caseId} />
@@ -390,12 +408,28 @@ function CaseFile() {
         <Section title="Vermittlungen">
           <ReferenceManyField reference="referrals" target="caseId" sort={{ field: 'createdAt', order: 'DESC' }}>
             <Datagrid bulkActionButtons={false} rowClick={false} empty={<Typography variant="body2">Keine Vermittlungen.</Typography>}>
-              <TextField source="lifeArea" label="Lebensbereich" />
+              <FunctionField<Row> label="Lebensbereich" render={(r) => LIFE_AREAS.find((l) => l.id === r.lifeArea)?.name ?? String(r.lifeArea ?? '—')} />
               <TextField source="purpose" label="Anliegen" />
               <TextField source="status" label="Status" />
               <DateField source="dueDate" label="fällig" locales="de-DE" options={dateOptions} emptyText="—" />
             </Datagrid>
           </ReferenceManyField>
+        </Section>
+      )}
+      {full && (
+        <Section title="Fallkonferenzen">
+          <ReferenceManyField reference="conferences" target="caseId" sort={{ field: 'createdAt', order: 'DESC' }}>
+            <Datagrid bulkActionButtons={false} rowClick={false} empty={<Typography variant="body2">Keine Fallkonferenzen.</Typography>}>
+              <TextField source="title" label="Anlass" />
+              <FunctionField<Row> label="Status" render={(r) => CONFERENCE_STATUS[String(r.status)] ?? String(r.status ?? '—')} />
+              <DateField source="scheduledAt" label="Termin" locales="de-DE" showTime emptyText="noch nicht geplant" />
+            </Datagrid>
+          </ReferenceManyField>
+        </Section>
+      )}
+      {full && (
+        <Section title="Einbürgerung">
+          <EinbuergerungStatus caseId={caseId} />
         </Section>
       )}
       {full && (
@@ -445,4 +479,4 @@ export function CaseShow() {
   );
 }
 
-export const cases = { name: 'cases', list: CaseList, show: CaseShow, icon: FolderSharedIcon, options: { label: 'Fälle' } };
+export const cases = { name: 'cases', list: CaseList, show: CaseShow, create: IntakeCreate, icon: FolderSharedIcon, options: { label: 'Fälle' } };

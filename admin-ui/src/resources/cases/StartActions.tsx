@@ -1,0 +1,330 @@
+/**
+ * Process starts from the case file (case managers of the case's site only; others see no buttons):
+ * "Vermittlung starten" (POST /api/referrals → kim-referral), "Fallkonferenz starten"
+ * (POST /api/conferences/start → kim-fallkonferenz) and "Einbürgerung vorbereiten"
+ * (POST /api/einbuergerung/start → kim-einbuergerung). Each dialog keeps its inputs when the request
+ * fails and shows the API's messages at the fields; after a start the case's lists refresh.
+ */
+import { FormEvent, ReactNode, useState } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { HttpError, useGetList, useNotify, useRefresh } from 'react-admin';
+import {
+  Alert,
+  Box,
+  Button,
+  Checkbox,
+  CircularProgress,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogContentText,
+  DialogTitle,
+  FormControl,
+  FormControlLabel,
+  FormGroup,
+  FormHelperText,
+  FormLabel,
+  MenuItem,
+  TextField,
+  Typography,
+} from '@mui/material';
+import { CODE_DE, Voraussetzung } from '../../../../processes/kim-einbuergerung/contract';
+import { apiCall, session } from '../../providers/http';
+import { fieldError, FormProblem, otherErrors, toProblem } from '../../forms/problem';
+
+type Row = Record<string, unknown>;
+
+export const LIFE_AREAS: Array<{ id: string; name: string }> = [
+  { id: 'Aufenthalt', name: 'Aufenthalt' },
+  { id: 'Sprache', name: 'Sprache' },
+  { id: 'Bildung', name: 'Bildung' },
+  { id: 'Arbeit', name: 'Arbeit' },
+  { id: 'Wohnen', name: 'Wohnen' },
+  { id: 'Gesundheit', name: 'Gesundheit' },
+  { id: 'FamilieKitaSchule', name: 'Familie, Kita und Schule' },
+  { id: 'Finanzen', name: 'Finanzen' },
+  { id: 'Sonstiges', name: 'Sonstiges' },
+];
+
+/** Process starts are for case managers of the case's own site, on open cases. */
+export function mayStartProcesses(c: Row | undefined): boolean {
+  const u = session.user;
+  return !!c && !!u && u.role === 'case_manager' && !!u.siteId && c.siteId === u.siteId && !c.closedAt;
+}
+
+function ProblemAlert({ problem, shown }: { problem: FormProblem | null; shown: string[] }) {
+  if (!problem) return null;
+  const rest = otherErrors(problem, shown);
+  return (
+    <Alert severity="error" sx={{ mt: 2 }}>
+      {problem.title}
+      {rest.length > 0 && (
+        <ul style={{ margin: 0 }}>
+          {rest.map((t) => (
+            <li key={t}>{t}</li>
+          ))}
+        </ul>
+      )}
+    </Alert>
+  );
+}
+
+interface StartDialogProps {
+  id: string;
+  title: string;
+  open: boolean;
+  onClose: () => void;
+  onSubmit: () => void;
+  pending: boolean;
+  submitLabel: string;
+  children: ReactNode;
+}
+
+function StartDialog({ id, title, open, onClose, onSubmit, pending, submitLabel, children }: StartDialogProps) {
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    onSubmit();
+  };
+  return (
+    <Dialog open={open} onClose={pending ? undefined : onClose} aria-labelledby={`${id}-title`} fullWidth maxWidth="sm">
+      <Box component="form" noValidate onSubmit={submit} aria-busy={pending}>
+        <DialogTitle id={`${id}-title`}>{title}</DialogTitle>
+        <DialogContent>{children}</DialogContent>
+        <DialogActions>
+          {pending && <CircularProgress size={20} aria-label="Wird gestartet" />}
+          <Button onClick={onClose} disabled={pending}>
+            Abbrechen
+          </Button>
+          <Button type="submit" variant="contained" disabled={pending}>
+            {pending ? 'Wird gestartet …' : submitLabel}
+          </Button>
+        </DialogActions>
+      </Box>
+    </Dialog>
+  );
+}
+
+function useOrganisations(enabled: boolean) {
+  return useGetList<Row & { id: string }>('organisations', { pagination: { page: 1, perPage: 200 }, sort: { field: 'name', order: 'ASC' }, filter: { active: true } }, { enabled });
+}
+
+function ReferralStart({ caseId }: { caseId: string }) {
+  const [open, setOpen] = useState(false);
+  const [form, setForm] = useState({ organisationId: '', lifeArea: '', purpose: '', dueDate: '' });
+  const [problem, setProblem] = useState<FormProblem | null>(null);
+  const orgs = useOrganisations(open);
+  const refresh = useRefresh();
+  const notify = useNotify();
+  const m = useMutation({
+    mutationFn: () =>
+      apiCall<Row>('/api/referrals', {
+        method: 'POST',
+        body: { caseId, organisationId: form.organisationId || undefined, lifeArea: form.lifeArea || undefined, purpose: form.purpose, ...(form.dueDate ? { dueDate: form.dueDate } : {}) },
+      }),
+    onSuccess: () => {
+      notify('Vermittlung gestartet. Den Stand sehen Sie unter „Vermittlungen“.', { type: 'success' });
+      setOpen(false);
+      setForm({ organisationId: '', lifeArea: '', purpose: '', dueDate: '' });
+      setProblem(null);
+      refresh();
+    },
+    onError: (e) => setProblem(toProblem(e)),
+  });
+  const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [k]: e.target.value }));
+  const err = (k: string) => fieldError(problem, k);
+  return (
+    <>
+      <Button variant="outlined" onClick={() => setOpen(true)}>
+        Vermittlung starten
+      </Button>
+      <StartDialog id="referral-start" title="Vermittlung starten" open={open} onClose={() => setOpen(false)} onSubmit={() => m.mutate()} pending={m.isPending} submitLabel="Vermittlung starten">
+        <DialogContentText sx={{ mb: 2 }}>
+          Ob mit Daten vermittelt wird, prüft der Prozess anhand der Einwilligung. Das Angebot erhält eine E-Mail mit einem Link für die Antwort.
+        </DialogContentText>
+        <Box sx={{ display: 'grid', gap: 2 }}>
+          <TextField
+            select
+            id="referral-organisation"
+            label="Angebot / Organisation"
+            required
+            value={form.organisationId}
+            onChange={set('organisationId')}
+            error={!!err('organisationId') || orgs.isError}
+            helperText={err('organisationId') ?? (orgs.isError ? 'Die Organisationen konnten nicht geladen werden. Bitte schließen Sie den Dialog und versuchen Sie es erneut.' : orgs.isPending ? 'Organisationen werden geladen …' : undefined)}
+          >
+            {(orgs.data ?? []).map((o) => (
+              <MenuItem key={o.id} value={o.id}>
+                {String(o.name)}
+              </MenuItem>
+            ))}
+          </TextField>
+          <TextField select id="referral-lifeArea" label="Lebensbereich" required value={form.lifeArea} onChange={set('lifeArea')} error={!!err('lifeArea')} helperText={err('lifeArea')}>
+            {LIFE_AREAS.map((l) => (
+              <MenuItem key={l.id} value={l.id}>
+                {l.name}
+              </MenuItem>
+            ))}
+          </TextField>
+          <TextField id="referral-purpose" label="Zweck der Vermittlung" required multiline minRows={2} value={form.purpose} onChange={set('purpose')} error={!!err('purpose')} helperText={err('purpose')} />
+          <TextField
+            id="referral-dueDate"
+            label="Fällig bis"
+            type="date"
+            value={form.dueDate}
+            onChange={set('dueDate')}
+            error={!!err('dueDate')}
+            helperText={err('dueDate') ?? 'optional'}
+            slotProps={{ inputLabel: { shrink: true } }}
+          />
+        </Box>
+        <ProblemAlert problem={problem} shown={['organisationId', 'lifeArea', 'purpose', 'dueDate']} />
+      </StartDialog>
+    </>
+  );
+}
+
+function ConferenceStart({ caseId }: { caseId: string }) {
+  const [open, setOpen] = useState(false);
+  const [anlass, setAnlass] = useState('');
+  const [agencies, setAgencies] = useState<string[]>([]);
+  const [problem, setProblem] = useState<FormProblem | null>(null);
+  const orgs = useOrganisations(open);
+  const refresh = useRefresh();
+  const notify = useNotify();
+  const m = useMutation({
+    mutationFn: () => apiCall<Row>('/api/conferences/start', { method: 'POST', body: { caseId, anlass, agencies } }),
+    onSuccess: () => {
+      notify('Fallkonferenz gestartet. Die Planung erscheint im Aufgabeneingang.', { type: 'success' });
+      setOpen(false);
+      setAnlass('');
+      setAgencies([]);
+      setProblem(null);
+      refresh();
+    },
+    onError: (e) => setProblem(toProblem(e)),
+  });
+  const toggle = (id: string) => setAgencies((a) => (a.includes(id) ? a.filter((x) => x !== id) : [...a, id]));
+  const agenciesError = fieldError(problem, 'agencies');
+  return (
+    <>
+      <Button variant="outlined" onClick={() => setOpen(true)}>
+        Fallkonferenz starten
+      </Button>
+      <StartDialog id="conference-start" title="Fallkonferenz starten" open={open} onClose={() => setOpen(false)} onSubmit={() => m.mutate()} pending={m.isPending} submitLabel="Fallkonferenz starten">
+        <TextField
+          id="conference-anlass"
+          label="Anlass"
+          required
+          fullWidth
+          multiline
+          minRows={2}
+          value={anlass}
+          onChange={(e) => setAnlass(e.target.value)}
+          error={!!fieldError(problem, 'anlass')}
+          helperText={fieldError(problem, 'anlass')}
+          sx={{ mt: 1 }}
+        />
+        <FormControl component="fieldset" error={!!agenciesError} sx={{ mt: 2 }} required>
+          <FormLabel component="legend">Einzuladende Stellen</FormLabel>
+          {orgs.isPending && <Typography role="status">Organisationen werden geladen …</Typography>}
+          {orgs.isError && <FormHelperText>Die Organisationen konnten nicht geladen werden. Bitte schließen Sie den Dialog und versuchen Sie es erneut.</FormHelperText>}
+          <FormGroup>
+            {(orgs.data ?? []).map((o) => (
+              <FormControlLabel key={o.id} control={<Checkbox checked={agencies.includes(o.id)} onChange={() => toggle(o.id)} />} label={String(o.name)} />
+            ))}
+          </FormGroup>
+          {agenciesError && <FormHelperText>{agenciesError}</FormHelperText>}
+        </FormControl>
+        <ProblemAlert problem={problem} shown={['anlass', 'agencies', 'caseId']} />
+      </StartDialog>
+    </>
+  );
+}
+
+function EinbuergerungStart({ caseId }: { caseId: string }) {
+  const [open, setOpen] = useState(false);
+  const [problem, setProblem] = useState<FormProblem | null>(null);
+  const notify = useNotify();
+  const refresh = useRefresh();
+  const queryClient = useQueryClient();
+  const m = useMutation({
+    mutationFn: () => apiCall<Row>('/api/einbuergerung/start', { method: 'POST', body: { caseId } }),
+    onSuccess: () => {
+      notify('Einbürgerungsvorbereitung gestartet. Die Voraussetzungen werden im Aufgabeneingang erfasst.', { type: 'success' });
+      setOpen(false);
+      setProblem(null);
+      void queryClient.invalidateQueries({ queryKey: ['einbuergerung', caseId] });
+      refresh();
+    },
+    onError: (e) => setProblem(toProblem(e)),
+  });
+  return (
+    <>
+      <Button variant="outlined" onClick={() => setOpen(true)}>
+        Einbürgerung vorbereiten
+      </Button>
+      <StartDialog id="einbuergerung-start" title="Einbürgerung vorbereiten" open={open} onClose={() => setOpen(false)} onSubmit={() => m.mutate()} pending={m.isPending} submitLabel="Vorbereitung starten">
+        <DialogContentText>
+          Startet die Einbürgerungsvorbereitung für diesen Fall: Voraussetzungen erfassen, Aufenthaltsdaten durch die Ausländerbehörde bestätigen lassen, Vorprüfung und Übergabe an die Einbürgerungsbehörde.
+        </DialogContentText>
+        <ProblemAlert problem={problem} shown={[]} />
+      </StartDialog>
+    </>
+  );
+}
+
+/** The three start buttons; nothing for roles or sites that may not start processes. */
+export function CaseStartActions({ record }: { record: Row }) {
+  if (!mayStartProcesses(record)) return null;
+  const caseId = String(record.id);
+  return (
+    <Box component="section" aria-label="Prozesse starten" sx={{ display: 'flex', gap: 1, flexWrap: 'wrap', mt: 2 }}>
+      <ReferralStart caseId={caseId} />
+      <ConferenceStart caseId={caseId} />
+      <EinbuergerungStart caseId={caseId} />
+    </Box>
+  );
+}
+
+const NATURALISATION_STATUS: Record<string, string> = {
+  angelegt: 'angelegt – Voraussetzungen werden erfasst',
+};
+
+/** The case's naturalisation preparation, if any (GET /api/einbuergerung/cases/:caseId). */
+export function EinbuergerungStatus({ caseId }: { caseId: string }) {
+  const q = useQuery({
+    queryKey: ['einbuergerung', caseId],
+    queryFn: async () => {
+      try {
+        return await apiCall<Row>(`/api/einbuergerung/cases/${encodeURIComponent(caseId)}`);
+      } catch (e) {
+        if (e instanceof HttpError && e.status === 404) return null;
+        throw e;
+      }
+    },
+    retry: false,
+  });
+  if (q.isPending) return <Typography role="status">Einbürgerungsvorbereitung wird geladen …</Typography>;
+  if (q.isError) return <Typography variant="body2">{(q.error as Error).message}</Typography>;
+  const n = q.data;
+  if (!n) return <Typography variant="body2">Keine Einbürgerungsvorbereitung.</Typography>;
+  const missing = (n.fehlendeVoraussetzungen as string[] | undefined) ?? [];
+  const status = String(n.status ?? '');
+  return (
+    <Box data-testid="einbuergerung-status">
+      <Typography variant="body2">
+        <strong>Stand:</strong> {NATURALISATION_STATUS[status] ?? status}
+      </Typography>
+      {n.eligible !== null && n.eligible !== undefined && (
+        <Typography variant="body2">
+          <strong>Vorprüfung:</strong> {n.eligible ? 'alle Voraussetzungen erfüllt' : `es fehlen: ${missing.map((c) => CODE_DE[c as Voraussetzung] ?? c).join(', ')}`}
+        </Typography>
+      )}
+      {typeof n.fruehesterAntragstermin === 'string' && n.fruehesterAntragstermin && (
+        <Typography variant="body2">
+          <strong>Frühester Antragstermin:</strong> {new Date(`${n.fruehesterAntragstermin}T00:00:00Z`).toLocaleDateString('de-DE', { timeZone: 'UTC' })}
+        </Typography>
+      )}
+    </Box>
+  );
+}
