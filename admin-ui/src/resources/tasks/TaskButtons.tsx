@@ -22,6 +22,8 @@ export interface TaskRecord {
   createdAt: string;
   dueDate: string | null;
   priority: number;
+  candidateGroups?: string[];
+  candidateUsers?: string[];
 }
 
 type Verb = 'claim' | 'unclaim' | 'complete';

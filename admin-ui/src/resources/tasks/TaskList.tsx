@@ -23,6 +23,7 @@ import {
 } from 'react-admin';
 import { Box, Tab, Tabs, Typography } from '@mui/material';
 import { ClaimButton, TaskRecord, UnclaimButton } from './TaskButtons';
+import { ReassignButton } from './ReassignButton';
 import { apiCall } from '../../providers/http';
 
 type View = 'mine' | 'group' | 'all';
@@ -146,6 +147,7 @@ export function TaskList() {
             <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap' }}>
               <ClaimButton />
               <UnclaimButton />
+              <ReassignButton />
               <ShowButton label="kim.tasks.open" />
             </Box>
           )}

@@ -1,0 +1,157 @@
+/**
+ * "Neu zuweisen" for coordinators: a colleague of the commune whose groups fit the task and a
+ * reason (required, written to the audit log) → POST /api/tasks/:id/assign. Inputs stay when the
+ * request fails; the API's messages appear at the fields.
+ */
+import { FormEvent, useState } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useGetList, useNotify, usePermissions, useRecordContext, useRefresh } from 'react-admin';
+import { Alert, Box, Button, CircularProgress, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, MenuItem, TextField } from '@mui/material';
+import SwapHorizIcon from '@mui/icons-material/SwapHoriz';
+import { apiCall } from '../../providers/http';
+import { fieldError, FormProblem, otherErrors, toProblem } from '../../forms/problem';
+import type { TaskRecord } from './TaskButtons';
+
+interface UserRow {
+  id: string;
+  username: string;
+  displayName: string;
+  role: string;
+  kommuneId: string | null;
+  siteId: string | null;
+}
+
+const GROUP_ROLE: Record<string, string> = { 'case-manager': 'case_manager', coordinator: 'coordinator', abh: 'abh', ebh: 'ebh' };
+
+/**
+ * Whether a colleague fits the task's candidate groups ("case-manager:duisburg" = case managers of
+ * the commune, "case-manager:duisburg-nord" = of that site). Only a preselection: the API decides.
+ */
+export function fitsTask(u: UserRow, t: Pick<TaskRecord, 'candidateGroups' | 'candidateUsers'>): boolean {
+  if ((t.candidateUsers ?? []).includes(u.username)) return true;
+  return (t.candidateGroups ?? []).some((g) => {
+    const [prefix, scope] = g.split(':');
+    if (GROUP_ROLE[prefix] !== u.role) return false;
+    return !scope || scope === u.kommuneId || scope === u.siteId;
+  });
+}
+
+function ReassignDialog({ task, onClose }: { task: TaskRecord; onClose: () => void }) {
+  const [assignee, setAssignee] = useState('');
+  const [reason, setReason] = useState('');
+  const [problem, setProblem] = useState<FormProblem | null>(null);
+  const users = useGetList<UserRow>('users', { pagination: { page: 1, perPage: 200 }, sort: { field: 'displayName', order: 'ASC' }, filter: { active: true } });
+  const notify = useNotify();
+  const refresh = useRefresh();
+  const queryClient = useQueryClient();
+  const m = useMutation({
+    mutationFn: () => apiCall<TaskRecord>(`/api/tasks/${encodeURIComponent(task.id)}/assign`, { method: 'POST', body: { assignee, reason } }),
+    onSuccess: (t) => {
+      notify(`Aufgabe „${task.name}“ ist jetzt ${t.assignee ?? assignee} zugewiesen.`, { type: 'success' });
+      void queryClient.invalidateQueries({ queryKey: ['tasks'] });
+      refresh();
+      onClose();
+    },
+    onError: (e) => setProblem(toProblem(e)),
+  });
+  const all = (users.data ?? []).filter((u) => u.username !== task.assignee);
+  const fitting = all.filter((u) => fitsTask(u, task));
+  const choices = fitting.length ? fitting : all;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const fields: Record<string, string> = {};
+    if (!assignee) fields.assignee = 'Bitte die Person wählen, die die Aufgabe übernehmen soll.';
+    if (reason.trim().length < 3) fields.reason = 'Bitte den Grund der Neuzuweisung angeben (mindestens 3 Zeichen).';
+    if (Object.keys(fields).length) return setProblem({ title: 'Bitte prüfen Sie die markierten Felder.', fields });
+    setProblem(null);
+    m.mutate();
+  };
+  const err = (k: string) => fieldError(problem, k);
+  const rest = otherErrors(problem, ['assignee', 'reason']);
+  return (
+    <Dialog open onClose={m.isPending ? undefined : onClose} aria-labelledby="reassign-title" fullWidth maxWidth="sm" onClick={(e) => e.stopPropagation()}>
+      <Box component="form" noValidate onSubmit={submit} aria-busy={m.isPending}>
+        <DialogTitle id="reassign-title">Aufgabe neu zuweisen</DialogTitle>
+        <DialogContent>
+          <DialogContentText sx={{ mb: 2 }}>
+            „{task.name}“ – derzeit: {task.assignee ?? 'niemand'}. Der Grund wird im Protokoll festgehalten.
+          </DialogContentText>
+          <Box sx={{ display: 'grid', gap: 2 }}>
+            <TextField
+              select
+              id="reassign-assignee"
+              label="Neue Bearbeitung"
+              required
+              value={assignee}
+              onChange={(e) => setAssignee(e.target.value)}
+              error={!!err('assignee') || users.isError}
+              helperText={err('assignee') ?? (users.isError ? 'Die Kolleginnen und Kollegen konnten nicht geladen werden. Bitte versuchen Sie es erneut.' : users.isPending ? 'Kolleginnen und Kollegen werden geladen …' : undefined)}
+            >
+              {choices.map((u) => (
+                <MenuItem key={u.id} value={u.username}>
+                  {u.displayName} ({u.username})
+                </MenuItem>
+              ))}
+            </TextField>
+            <TextField
+              id="reassign-reason"
+              label="Grund"
+              required
+              multiline
+              minRows={2}
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+              error={!!err('reason')}
+              helperText={err('reason')}
+            />
+          </Box>
+          {problem && (
+            <Alert severity="error" sx={{ mt: 2 }}>
+              {problem.title}
+              {rest.length > 0 && (
+                <ul style={{ margin: 0 }}>
+                  {rest.map((t) => (
+                    <li key={t}>{t}</li>
+                  ))}
+                </ul>
+              )}
+            </Alert>
+          )}
+        </DialogContent>
+        <DialogActions>
+          {m.isPending && <CircularProgress size={20} aria-label="Wird zugewiesen" />}
+          <Button onClick={onClose} disabled={m.isPending}>
+            Abbrechen
+          </Button>
+          <Button type="submit" variant="contained" disabled={m.isPending}>
+            {m.isPending ? 'Wird zugewiesen …' : 'Neu zuweisen'}
+          </Button>
+        </DialogActions>
+      </Box>
+    </Dialog>
+  );
+}
+
+/** Row / task-view button; only coordinators, only open tasks. */
+export function ReassignButton() {
+  const record = useRecordContext<TaskRecord>();
+  const { permissions } = usePermissions();
+  const [open, setOpen] = useState(false);
+  if (!record || record.state !== 'CREATED' || permissions !== 'coordinator') return null;
+  return (
+    <>
+      <Button
+        size="small"
+        startIcon={<SwapHorizIcon aria-hidden />}
+        aria-label={`Neu zuweisen: ${record.name}`}
+        onClick={(e) => {
+          e.stopPropagation();
+          setOpen(true);
+        }}
+      >
+        Neu zuweisen
+      </Button>
+      {open && <ReassignDialog task={record} onClose={() => setOpen(false)} />}
+    </>
+  );
+}
