@@ -1,7 +1,8 @@
 /**
  * Lints every BPMN model under processes/ and test/fixtures/processes with bpmnlint (the Camunda
  * Modeler's own rules, configured in .bpmnlintrc) and prints the findings in German, with file and
- * element id. Exits 1 when a finding is an error. Usage: `tsx scripts/lint-bpmn.ts [files or folders…]`.
+ * element id. Exits 1 when a finding is an error. Usage: `tsx scripts/lint-bpmn.ts [files or folders…]`;
+ * `--stdin` lints one model read from standard input (the server's draft check, server/camunda/lint.ts).
  *
  * Two adjustments make hand-written models (no modeler) lint like modeler-saved ones:
  * - the Zeebe extension elements need a moddle descriptor; `zeebe-bpmn-moddle` is used when
@@ -220,8 +221,21 @@ export function formatFinding(f: Finding): string {
   return `${f.file}: ${label} bei Element ${f.elementId}: ${f.message}${detail}`;
 }
 
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
+  if (argv.includes('--stdin')) {
+    const findings = await lintBpmn(await readStdin(), 'stdin');
+    const errors = findings.filter((f) => f.severity === 'error').length;
+    if (json) console.log(JSON.stringify({ files: ['stdin'], findings }));
+    else for (const f of findings) console.error(formatFinding(f));
+    return errors ? 1 : 0;
+  }
   const args = argv.filter((a) => a !== '--json');
   const targets = args.length ? args.map((a) => path.resolve(a)) : [path.join(ROOT, 'processes'), path.join(ROOT, 'test', 'fixtures', 'processes')];
   const files = findBpmnFiles(targets);

@@ -21,6 +21,10 @@ import { allResourceRoutes } from './api/resources.routes';
 import { statisticsRoutes } from './api/statistics.routes';
 import { supportPlanRoutes } from './api/support-plan.routes';
 import { taskRoutes } from './api/tasks.routes';
+import { modelRoutes } from './api/models.routes';
+import { ModelRepository } from './data/model.repository';
+import { ModelService } from './domain/model.service';
+import { ENGINE_JOB_TYPES, workers as workerRegistry } from '../workers';
 import { RecordRepository } from './data/record.repository';
 import { StatisticsRepository } from './data/statistics.repository';
 import { CaseService } from './domain/case.service';
@@ -118,6 +122,12 @@ export function createApp(deps: AppDeps): express.Express {
   for (const [mount, router] of allResourceRoutes(services)) api.use(mount, router);
   api.use('/tasks', taskWorkspaceRoutes(deps));
   api.use('/me', meRoutes(deps));
+  // Process modeler (issue 7)
+  const models = new ModelService(new ModelRepository(deps.db), deps.zeebe, deps.audit, {
+    workerTypes: () => [...new Set([...workerRegistry.map((w) => w.type), ...deps.workerStatus().map((s) => s.type)])],
+    engineJobTypes: ENGINE_JOB_TYPES,
+  });
+  api.use('/models', modelRoutes(models));
   api.use('/statistics', statisticsRoutes(new StatisticsService(new StatisticsRepository(deps.db))));
   api.use('/openapi.json', openApiRoutes(records));
   api.use((req, _res, next) => next(new DomainError(404, `Unbekannte Adresse: ${req.method} /api${req.path}`, 'not_found')));

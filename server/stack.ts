@@ -11,7 +11,7 @@ import { LocalEngine } from '../engine/engine';
 import { seed } from '../prisma/seed';
 import { workers as registry } from '../workers';
 import type { WorkerDeps } from '../workers/deps';
-import { WorkerDefinition, WorkerRuntime } from '../workers/runtime';
+import { IncidentInfo, WorkerDefinition, WorkerRuntime } from '../workers/runtime';
 import { createApp } from './app';
 import { createCamunda, Zeebe } from './camunda/client';
 import { collectResources, deployResources, DeployResult } from './camunda/deploy';
@@ -31,6 +31,7 @@ import { ReferralRepository } from './data/referral.repository';
 import { ReferralService } from './domain/referral.service';
 import { ConferenceRepository } from './data/conference.repository';
 import { ConferenceService } from './domain/conference.service';
+import { ModelRepository } from './data/model.repository';
 import { createSmtpMailer } from './util/mailer';
 import { createLogger, Logger } from './util/log';
 import { Progress } from './util/progress';
@@ -156,7 +157,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       mailFrom: cfg.KIM_MAIL_FROM,
     });
     deps.conferences = conferences;
-    let runtime = new WorkerRuntime<WorkerDeps>(zeebe, deps, log);
+    // Issue 7: jobs failing with no retries left are recorded as incidents (8.6 has no incident query).
+    const modelRepo = new ModelRepository(db);
+    const incidentHooks = { onIncident: async (i: IncidentInfo) => void (await modelRepo.recordIncident(i)) };
+    let runtime = new WorkerRuntime<WorkerDeps>(zeebe, deps, log, incidentHooks);
     const startWorkers = (defs = opts.workerDefs ?? registry) => {
       runtime.start(defs);
     };
@@ -216,7 +220,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       },
       deployment,
       startWorkers: (defs) => {
-        runtime = new WorkerRuntime<WorkerDeps>(zeebe, deps, log);
+        runtime = new WorkerRuntime<WorkerDeps>(zeebe, deps, log, incidentHooks);
         startWorkers(defs);
       },
       stopWorkers,

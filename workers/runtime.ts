@@ -21,6 +21,7 @@ export interface Job {
   bpmnProcessId: string;
   processDefinitionVersion: number;
   elementId: string;
+  elementInstanceKey?: string;
   retries: number;
   deadline: number;
   customHeaders: Record<string, string>;
@@ -36,6 +37,27 @@ export interface WorkerDefinition<D = unknown> {
   /** Never let failures use up the retries (no incident): for infrastructure jobs like the inbox. */
   retryForever?: boolean;
   handler(job: Job, deps: D): Promise<Outcome>;
+}
+
+/** A job that failed with no retries left: the engine raised an incident for it. */
+export interface IncidentInfo {
+  jobKey: string;
+  jobType: string;
+  processInstanceKey: string;
+  processDefinitionKey: string;
+  processId: string;
+  processVersion: number;
+  elementId: string;
+  elementInstanceKey: string;
+  message: string;
+}
+
+export interface RuntimeHooks {
+  /**
+   * Called when a job fails with retries 0. The 8.6 engine has no incident query without secondary
+   * storage, so the platform keeps its own record (table Incident).
+   */
+  onIncident?(i: IncidentInfo): Promise<void>;
 }
 
 export interface WorkerStatus {
@@ -71,6 +93,7 @@ export class WorkerRuntime<D> {
     private readonly zeebe: Zeebe,
     private readonly deps: D,
     private readonly log: Logger,
+    private readonly hooks: RuntimeHooks = {},
   ) {}
 
   start(defs: Array<WorkerDefinition<D>>): void {
@@ -112,7 +135,24 @@ export class WorkerRuntime<D> {
         const retries = def.retryForever ? Math.max(1, job.retries) : (outcome.retries ?? Math.max(0, job.retries - 1));
         const backoff = outcome.backoffMs ?? (def.retryForever ? Math.min(1000 * 2 ** Math.min(st.failures, 6), 60_000) : backoffFor(retries));
         this.log.warn({ ...meta, retries, backoff, reason: outcome.message }, 'job failed');
-        return job.fail({ errorMessage: outcome.message, retries, retryBackOff: backoff });
+        const failed = await job.fail({ errorMessage: outcome.message, retries, retryBackOff: backoff });
+        if (retries === 0 && this.hooks.onIncident) {
+          const j = toJob(job);
+          await this.hooks
+            .onIncident({
+              jobKey: j.key,
+              jobType: def.type,
+              processInstanceKey: j.processInstanceKey,
+              processDefinitionKey: j.processDefinitionKey,
+              processId: j.bpmnProcessId,
+              processVersion: j.processDefinitionVersion,
+              elementId: j.elementId,
+              elementInstanceKey: j.elementInstanceKey ?? '',
+              message: outcome.message,
+            })
+            .catch((e) => this.log.error({ ...meta, err: (e as Error).message }, 'incident not recorded'));
+        }
+        return failed;
       }
       case 'hold':
         return job.forward();
@@ -139,6 +179,7 @@ function toJob(j: SdkJob): Job {
     bpmnProcessId: j.bpmnProcessId,
     processDefinitionVersion: Number(j.processDefinitionVersion),
     elementId: j.elementId,
+    elementInstanceKey: String((j as { elementInstanceKey?: unknown }).elementInstanceKey ?? ''),
     retries: Number(j.retries),
     deadline: Number(j.deadline),
     customHeaders: (j.customHeaders ?? {}) as Record<string, string>,

@@ -12,6 +12,7 @@ import { verbsOf } from './resources.routes';
 import { startConferenceSchema } from './conference.routes';
 import { BODY_SCHEMAS, closeCaseSchema, goalCreateSchema, goalUpdateSchema, needCreateSchema, needUpdateSchema, revokeConsentSchema } from './schemas';
 import { assignTaskSchema } from './tasks.routes';
+import { checkDraftSchema, commentSchema, migrateSchema, saveDraftSchema } from './models.routes';
 
 type Json = Record<string, unknown>;
 
@@ -305,6 +306,78 @@ export function buildOpenApi(records: RecordsService, version: string): Json {
         401: errors[401],
         403: errors[403],
       },
+    },
+  };
+
+  // Process modeler (issue 7)
+  const procParam = { name: 'processId', in: 'path', required: true, schema: { type: 'string' } };
+  schemas.ProcessModel = { type: 'object', description: 'Prozess mit bereitgestellten Versionen (wer, wann, warum; offene Aufgaben und Instanzen mit offener Aufgabe je Version aus der Aufgaben-Projektion; Vorfälle) und Entwurf der eigenen Kommune', additionalProperties: true };
+  schemas.ProcessDraft = { type: 'object', description: 'Entwurf (xml, forms, revision = Stand für optimistisches Sperren, status draft|in_review)', additionalProperties: true };
+  schemas.ModelCheck = { type: 'object', properties: { ok: { type: 'boolean' }, errors: { type: 'array', items: { type: 'object' } }, warnings: { type: 'array', items: { type: 'object' } } } };
+  schemas.SaveDraft = json(saveDraftSchema);
+  schemas.CheckDraft = json(checkDraftSchema);
+  schemas.ModelComment = json(commentSchema);
+  schemas.Migrate = json(migrateSchema);
+  const coordOnly = ' (nur Koordination der Kommune)';
+  paths['/api/models'] = { get: { tags: ['models'], summary: 'Prozesse mit Versionen, Instanz-Signal je Version und Entwurf', responses: { 200: listOk(ref('ProcessModel')), ...errors } } };
+  paths['/api/models/element-templates'] = { get: { tags: ['models'], summary: `Element-Vorlagen (eine je Job-Typ eines Workers)${coordOnly}`, responses: { 200: ok({ type: 'array', items: { type: 'object' } }), ...errors } } };
+  paths['/api/models/{processId}'] = { get: { tags: ['models'], summary: 'Ein Prozess mit Versionen und Entwurf', parameters: [procParam], responses: { 200: ok(ref('ProcessModel')), ...errors } } };
+  paths['/api/models/{processId}/versions/{version}'] = {
+    get: {
+      tags: ['models'],
+      summary: 'Eine bereitgestellte Version: Modell (XML) und Heatmap (offene Aufgaben je Element)',
+      parameters: [procParam, { name: 'version', in: 'path', required: true, schema: { type: 'integer' } }],
+      responses: { 200: ok({ type: 'object' }), ...errors },
+    },
+  };
+  paths['/api/models/{processId}/draft'] = {
+    get: { tags: ['models'], summary: `Entwurf der eigenen Kommune (ETag = Stand)${coordOnly}`, parameters: [procParam], responses: { 200: ok(ref('ProcessDraft')), ...errors } },
+    post: { tags: ['models'], summary: `Entwurf aus der neuesten Version anlegen${coordOnly}`, parameters: [procParam], responses: { 201: ok(ref('ProcessDraft'), 'Angelegt'), ...errors, 409: problem('Entwurf existiert bereits') } },
+    put: {
+      tags: ['models'],
+      summary: `Entwurf speichern; revision (oder If-Match) muss der gespeicherte Stand sein, sonst 409 – nichts wird überschrieben${coordOnly}`,
+      parameters: [procParam],
+      requestBody: body(ref('SaveDraft')),
+      responses: { 200: ok(ref('ProcessDraft')), ...errors, 409: problem('Inzwischen von einer anderen Person geändert') },
+    },
+    delete: { tags: ['models'], summary: `Entwurf verwerfen${coordOnly}`, parameters: [procParam], responses: { 204: { description: 'Verworfen' }, ...errors } },
+  };
+  paths['/api/models/{processId}/draft/check'] = {
+    post: { tags: ['models'], summary: `Prüfung: bpmnlint (Camunda 8.6) und Projektregeln; ohne xml der gespeicherte Entwurf${coordOnly}`, parameters: [procParam], requestBody: body(ref('CheckDraft')), responses: { 200: ok(ref('ModelCheck')), ...errors } },
+  };
+  paths['/api/models/{processId}/draft/submit'] = {
+    post: { tags: ['models'], summary: `Zur Freigabe einreichen (nur fehlerfrei)${coordOnly}`, parameters: [procParam], requestBody: body(ref('ModelComment')), responses: { 200: ok(ref('ProcessDraft')), ...errors, 409: problem('Konflikt'), 422: problem('Prüfung mit Fehlern') } },
+  };
+  paths['/api/models/{processId}/draft/reject'] = {
+    post: { tags: ['models'], summary: `Zurück in Bearbeitung${coordOnly}`, parameters: [procParam], requestBody: body(ref('ModelComment')), responses: { 204: { description: 'Zurückgegeben' }, ...errors, 409: problem('Nicht zur Prüfung eingereicht') } },
+  };
+  paths['/api/models/{processId}/draft/approve'] = {
+    post: {
+      tags: ['models'],
+      summary: `Freigeben (Vier-Augen-Prinzip: nicht die Person, die eingereicht oder zuletzt bearbeitet hat) und bereitstellen${coordOnly}`,
+      parameters: [procParam],
+      requestBody: body(ref('ModelComment')),
+      responses: { 201: ok({ type: 'object', properties: { processId: { type: 'string' }, version: { type: 'integer' }, processDefinitionKey: { type: 'string' } } }, 'Bereitgestellt'), ...errors, 409: problem('Konflikt'), 422: problem('Prüfung mit Fehlern'), 502: problem('Engine lehnt ab') },
+    },
+  };
+  paths['/api/models/{processId}/migration'] = {
+    get: {
+      tags: ['models'],
+      summary: `Vorschau der Instanz-Migration: welche Elemente wohin, welche Instanzen (aus der Aufgaben-Projektion) migrierbar sind${coordOnly}`,
+      parameters: [procParam, { name: 'from', in: 'query', required: true, schema: { type: 'integer' } }, { name: 'to', in: 'query', schema: { type: 'integer' } }],
+      responses: { 200: ok({ type: 'object' }), ...errors },
+    },
+    post: { tags: ['models'], summary: `Migrierbare Instanzen migrieren (gRPC MigrateProcessInstance)${coordOnly}`, parameters: [procParam], requestBody: body(ref('Migrate')), responses: { 200: ok({ type: 'object' }), ...errors } },
+  };
+  paths['/api/models/{processId}/incidents'] = {
+    get: { tags: ['models'], summary: `Vorfälle (Jobs ohne verbleibende Wiederholungen), von der Worker-Laufzeit erfasst${coordOnly}`, parameters: [procParam], responses: { 200: listOk({ type: 'object' }), ...errors } },
+  };
+  paths['/api/models/{processId}/incidents/{id}/retry'] = {
+    post: {
+      tags: ['models'],
+      summary: `Erneut versuchen: UpdateJobRetries und Neustart des Elements per Instanz-Modifikation (8.6 nennt den Incident-Schlüssel nur über Suche/Exporter)${coordOnly}`,
+      parameters: [procParam, idParam],
+      responses: { 200: ok({ type: 'object' }), ...errors, 409: problem('Bereits erledigt'), 502: problem('Engine lehnt ab') },
     },
   };
 

@@ -62,6 +62,8 @@ export async function deployResources(
     if (seen) {
       // Deployed before the form store existed: keep the schema lookup complete.
       if (r.kind === 'form') await storeFormSchema(db, r, seen.resourceId, seen.resourceKey, seen.version);
+      // Deployed before the source store existed (issue 7): keep every version openable in the modeler.
+      if (r.kind === 'bpmn') await storeProcessSource(db, r, seen.resourceKey, seen.resourceId, seen.version);
       result.unchanged.push(r.name);
       continue;
     }
@@ -87,6 +89,7 @@ export async function deployResources(
           update: { elementNames: info.elementNames },
         });
         await record(db, r, sum, 'bpmn', String(p.bpmnProcessId), key, Number(p.version), opts.deployedBy);
+        await storeProcessSource(db, r, key, String(p.bpmnProcessId), Number(p.version));
         result.deployed.push({ name: r.name, resourceId: String(p.bpmnProcessId), version: Number(p.version) });
       } else if (dec) {
         await record(db, r, sum, 'dmn', String(dec.dmnDecisionId), String(dec.decisionKey), Number(dec.version), opts.deployedBy);
@@ -106,6 +109,15 @@ async function record(db: Db, r: Resource, sum: string, kind: string, resourceId
   await db.resourceDeployment.upsert({
     where: { resourceName_checksum: { resourceName: r.name, checksum: sum } },
     create: { resourceName: r.name, checksum: sum, kind, resourceId, resourceKey, version, deployedBy },
+    update: {},
+  });
+}
+
+/** Keeps the model as written (before the inbox preparation), for the modeler (issue 7). */
+async function storeProcessSource(db: Db, r: Resource, processDefinitionKey: string, processId: string, version: number) {
+  await db.processSource.upsert({
+    where: { processDefinitionKey },
+    create: { processDefinitionKey, processId, version, resourceName: r.name, xml: r.content.toString('utf8') },
     update: {},
   });
 }

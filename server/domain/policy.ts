@@ -226,3 +226,19 @@ export function visibleFields(a: Actor, resource: ResourceName): readonly string
   if (resource === 'users' && a.role !== 'admin') return ['id', 'username', 'displayName', 'role', 'kommuneId', 'siteId'];
   return undefined;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Process modeler (issue 7): coordinators change their commune's models; case managers may look.
+// ---------------------------------------------------------------------------------------------
+
+/** Read-only view of processes, versions and the diagram (heatmap): coordinators and case managers. */
+export function assertCanReadModels(a: Actor): void {
+  if (a.role !== 'coordinator' && a.role !== 'case_manager') throw forbidden('Ihre Rolle hat keinen Zugang zu den Prozessmodellen.');
+  if (!a.kommuneId) throw forbidden('Ihr Konto ist keiner Kommune zugeordnet.');
+}
+
+/** Drafts, check, release, migration and incidents: only coordinators of the commune. */
+export function assertCanChangeModels(a: Actor): void {
+  if (a.role !== 'coordinator') throw forbidden('Nur Koordinierende der Kommune dürfen Prozessmodelle bearbeiten und freigeben.');
+  if (!a.kommuneId) throw forbidden('Ihr Konto ist keiner Kommune zugeordnet.');
+}
