@@ -81,6 +81,19 @@ export class ConferenceRepository {
     return this.db.conferenceParticipant.update({ where: { id }, data });
   }
 
+  /**
+   * The consent check's result with its audit row, written only when the participant still has the
+   * consentCheckedAt the caller read (compare-and-set): of two concurrent deliveries one writes.
+   */
+  updateParticipantChecked(id: string, readCheckedAt: Date | null, data: Prisma.ConferenceParticipantUncheckedUpdateManyInput, audit: AuditEntry): Promise<boolean> {
+    return this.db.$transaction(async (tx) => {
+      const r = await tx.conferenceParticipant.updateMany({ where: { id, consentCheckedAt: readCheckedAt }, data });
+      if (r.count !== 1) return false;
+      await tx.auditLog.create({ data: auditRow(null, audit) });
+      return true;
+    });
+  }
+
   /** Updates the participant only when it has no answer yet; false when it had one. */
   async answerParticipant(id: string, data: { response: string; responseReason: string | null }): Promise<boolean> {
     const r = await this.db.conferenceParticipant.updateMany({ where: { id, response: null }, data: { ...data, respondedAt: new Date() } });
@@ -95,6 +108,19 @@ export class ConferenceRepository {
   async markAgreementDone(id: string, doneBy: string): Promise<boolean> {
     const r = await this.db.agreement.updateMany({ where: { id, status: { not: 'erledigt' } }, data: { status: 'erledigt', doneAt: new Date(), doneBy } });
     return r.count === 1;
+  }
+
+  /**
+   * Changes the agreement's status with its audit row only while its status is one of `from`
+   * (compare-and-set): a job delivered twice, also concurrently, writes once. False when it was not.
+   */
+  setAgreementStatusOnce(id: string, from: Array<'offen' | 'erledigt' | 'ueberfaellig'>, data: Prisma.AgreementUncheckedUpdateManyInput, audit: AuditEntry): Promise<boolean> {
+    return this.db.$transaction(async (tx) => {
+      const r = await tx.agreement.updateMany({ where: { id, status: { in: from } }, data });
+      if (r.count !== 1) return false;
+      await tx.auditLog.create({ data: auditRow(null, audit) });
+      return true;
+    });
   }
 
   writeAudit(a: Actor | null, e: AuditEntry, db: Db | Tx = this.db) {

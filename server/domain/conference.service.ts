@@ -162,8 +162,8 @@ export class ConferenceService {
     const c = consents.find((x) => consentCoversConference(x, p.organisationId!, today));
     const note = c ? null : final ? NO_CONSENT_NOTE : p.consentNote;
     if (p.withData !== Boolean(c) || p.consentId !== (c?.id ?? null) || p.consentNote !== note || !p.consentCheckedAt) {
-      await this.repo.updateParticipant(p.id, { withData: Boolean(c), consentId: c?.id ?? null, consentNote: note, consentCheckedAt: new Date() });
-      await this.repo.writeAudit(null, {
+      // compare-and-set on consentCheckedAt: of two concurrent deliveries only one writes (and audits)
+      await this.repo.updateParticipantChecked(p.id, p.consentCheckedAt, { withData: Boolean(c), consentId: c?.id ?? null, consentNote: note, consentCheckedAt: new Date() }, {
         action: c ? 'conferences.consent_covers' : final ? 'conferences.without_data' : 'conferences.consent_missing',
         entity: 'ConferenceParticipant',
         entityId: p.id,
@@ -467,14 +467,15 @@ export class ConferenceService {
   async recordAgreementStatus(agreementId: string, status: string): Promise<void> {
     const a = await this.repo.findAgreement(agreementId);
     if (!a) throw notFound(`Die Vereinbarung ${agreementId}`);
+    const audit = { action: `agreements.${status}`, entity: 'Agreement', entityId: a.id, caseId: a.conference.caseId, fields: ['status'] };
+    // conditional on the status still being the old one: a job delivered twice (also concurrently) writes once
     if (status === AGREEMENT_STATUS.done) {
       if (a.status === 'erledigt') return;
-      await this.repo.markAgreementDone(a.id, 'KIM (Case-Management)');
+      await this.repo.setAgreementStatusOnce(a.id, ['offen', 'ueberfaellig'], { status: 'erledigt', doneAt: new Date(), doneBy: 'KIM (Case-Management)' }, audit);
     } else if (status === AGREEMENT_STATUS.overdue) {
       if (a.status !== 'offen') return;
-      await this.repo.updateAgreement(a.id, { status: 'ueberfaellig', overdueAt: new Date() });
+      await this.repo.setAgreementStatusOnce(a.id, ['offen'], { status: 'ueberfaellig', overdueAt: new Date() }, audit);
     } else throw badRequest(`Unbekannter Status „${status}“`);
-    await this.repo.writeAudit(null, { action: `agreements.${status}`, entity: 'Agreement', entityId: a.id, caseId: a.conference.caseId, fields: ['status'] });
   }
 
   // --- partner pages -------------------------------------------------------------------------
