@@ -1,0 +1,268 @@
+/**
+ * Starting processes from the web app on the real stack (the real processes folder and worker
+ * registry, SMTP on loopback): cm.duisburg begins a new Erstberatung (a missing field is reported at
+ * the field and nothing typed is lost) and the first intake task appears in the inbox; the quick
+ * check names the missing requirements; koord.duisburg reassigns the intake task with a reason (the
+ * audit log has it); cm.duisburg starts a referral from the case and sees it in the case's referrals.
+ * axe finds no serious or critical violation on the new pages; screenshots go to
+ * test-results/screenshots/.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import AxeBuilder from '@axe-core/playwright';
+import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { SMTPServer } from 'smtp-server';
+import { ELEMENTS as INTAKE } from '../../processes/kim-intake/contract';
+import { ROOT } from '../../server/config';
+import type { Stack } from '../../server/stack';
+import { freePort } from '../../server/util/ports';
+import { workers as registry } from '../../workers';
+import { startTestStack, testConfig, until } from '../support/stack';
+
+const UI_DIR = path.join(ROOT, 'admin-ui');
+const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
+const PASSWORD = process.env.KIM_DEMO_PASSWORD || 'kim-demo';
+const UI_TIMEOUT = 60_000;
+const tag = `${process.pid}-${Date.now()}`;
+
+function newestMtime(p: string): number {
+  const st = fs.statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return fs.readdirSync(p).reduce((m, name) => Math.max(m, newestMtime(path.join(p, name))), st.mtimeMs);
+}
+
+async function ensureUiBuilt() {
+  const built = path.join(UI_DIR, 'dist', 'index.html');
+  const sources = ['src', 'index.html', 'vite.config.ts'].map((p) => path.join(UI_DIR, p)).concat(path.join(ROOT, 'package-lock.json'), path.join(ROOT, 'processes', 'kim-einbuergerung', 'contract.ts'));
+  if (fs.existsSync(built) && fs.statSync(built).mtimeMs > Math.max(...sources.map(newestMtime))) return;
+  const vite = path.join(path.dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
+  await promisify(execFile)(process.execPath, [vite, 'build', '--config', path.join(UI_DIR, 'vite.config.ts'), '--logLevel', 'warn'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
+  if (!fs.existsSync(built)) throw new Error('Vite-Build hat keine admin-ui/dist/index.html erzeugt');
+}
+
+let smtp: SMTPServer;
+let stack: Stack;
+let browser: Browser;
+let school: { id: string; name: string };
+let caseId: string;
+let intakeTaskId: string;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  await ensureUiBuilt();
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const port = await freePort();
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, cb) {
+      stream.on('data', () => undefined);
+      stream.on('end', () => cb());
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(port, '127.0.0.1', resolve));
+  stack = await startTestStack({
+    processesDir: path.join(ROOT, 'processes'),
+    workerDefs: registry,
+    config: testConfig({ KIM_SMTP_URL: `smtp://127.0.0.1:${port}`, KIM_LINK_SECRET: 'e2e-secret-e2e-secret-e2e-secret-0123456', KIM_REFERRAL_REMINDER_AFTER: 'PT1H' }),
+  });
+  school = await stack.db.organisation.create({
+    data: { kommuneId: 'duisburg', name: `Sprachschule am Hafen ${tag}`, type: 'Sprachkurstraeger', email: `sprachschule-${tag}@partner.test` },
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.KIM_CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}, 300_000);
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await stack?.stop();
+  await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+});
+
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext({ locale: 'de-DE', timezoneId: 'Europe/Berlin', viewport: { width: 1280, height: 900 } });
+  context.setDefaultTimeout(UI_TIMEOUT);
+  contexts.push(context);
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error(`[browser] ${e.message}`));
+  return page;
+}
+
+async function expectNoSevereA11yViolations(page: Page) {
+  const axe = await new AxeBuilder({ page }).analyze();
+  const severe = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(severe.map((v) => `${v.id} (${v.impact}): ${v.help} – ${v.nodes.map((n) => `${n.target.join(' ')} ${n.html.slice(0, 200)}`).join('; ')}`)).toEqual([]);
+}
+
+async function signIn(page: Page, username: string) {
+  await page.goto(stack.url);
+  await page.getByLabel('Benutzername').fill(username);
+  await page.getByLabel('Passwort').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Anmelden' }).click();
+  await page.getByTestId('identity-role').waitFor();
+}
+
+async function openView(page: Page, tab: 'Meine Aufgaben' | 'Gruppenaufgaben' | 'Alle Aufgaben') {
+  const view = { 'Meine Aufgaben': 'mine', Gruppenaufgaben: 'group', 'Alle Aufgaben': 'all' }[tab];
+  await page.getByRole('tab', { name: tab }).click();
+  await page.getByRole('tab', { name: tab, selected: true }).waitFor();
+  await page.locator(`[data-testid="task-list-status"][data-view="${view}"][data-loaded="true"]`).waitFor();
+}
+
+async function choose(page: Page, label: string, option: string | RegExp) {
+  await page.getByRole('combobox', { name: label }).click();
+  await page.getByRole('option', { name: option }).click();
+}
+
+test('cm.duisburg begins a new Erstberatung in the web app; the first intake task appears in the inbox', async () => {
+  const page = await newPage();
+  await signIn(page, 'cm.duisburg');
+  await page.getByRole('menuitem', { name: 'Fälle' }).click();
+  await page.getByRole('link', { name: 'Neue Erstberatung' }).click();
+  await page.getByRole('heading', { name: 'Neue Erstberatung', level: 1 }).waitFor();
+
+  // The last name is missing: the API's message appears at the field, everything typed stays.
+  await page.getByLabel('Vorname').fill('Amina');
+  await page.getByLabel('Geburtsdatum').fill('1990-04-12');
+  await page.getByLabel('Staatsangehörigkeit').fill('syrisch');
+  await page.getByLabel('Sprachen').fill('Arabisch, Englisch');
+  await page.getByLabel('Dolmetschung nötig').check();
+  await page.getByRole('button', { name: 'Erstberatung starten' }).click();
+  await page.getByText('Bitte den Nachnamen angeben.').waitFor();
+  await page.getByRole('alert').filter({ hasText: 'Bitte prüfen Sie die markierten Felder' }).waitFor();
+  expect(await page.getByLabel('Vorname').inputValue()).toBe('Amina');
+  expect(await page.getByLabel('Sprachen').inputValue()).toBe('Arabisch, Englisch');
+  await expectNoSevereA11yViolations(page);
+  await page.screenshot({ path: path.join(SHOTS, 'start-intake-validation.png'), fullPage: true });
+
+  await page.getByLabel('Nachname').fill(`Haddad ${tag}`);
+  await page.getByRole('button', { name: 'Erstberatung starten' }).click();
+  await page.waitForURL(/#\/cases\/[0-9a-f-]{36}\/show/);
+  caseId = /#\/cases\/([0-9a-f-]{36})\/show/.exec(page.url())![1];
+  await page.getByRole('heading', { name: /^Fall DU-/, level: 1 }).waitFor();
+  const c = await stack.db.case.findUniqueOrThrow({ where: { id: caseId }, include: { client: true } });
+  expect(c.client.firstName).toBe('Amina');
+  expect(c.client.languages).toEqual(['Arabisch', 'Englisch']);
+  expect(c.client.interpreterNeeded).toBe(true);
+  expect(c.siteId).toBe('duisburg-nord');
+
+  // The first task of kim-intake, in the group inbox.
+  const t = await until(() => stack.db.task.findFirst({ where: { caseId, elementId: INTAKE.documentFirstContact, state: 'CREATED' } }), 'erste Aufgabe von kim-intake', 90_000);
+  intakeTaskId = t.id;
+  await page.getByRole('menuitem', { name: 'Aufgaben' }).click();
+  await openView(page, 'Gruppenaufgaben');
+  const row = page.locator('tbody tr', { hasText: caseId });
+  await row.first().waitFor();
+  expect(await row.first().innerText()).toContain('Erstkontakt dokumentieren');
+});
+
+test('the quick check names the missing requirements and the earliest application date', async () => {
+  const page = await newPage();
+  await signIn(page, 'cm.duisburg');
+  await page.getByRole('menuitem', { name: 'Einbürgerung – Schnellprüfung' }).click();
+  await page.getByRole('heading', { name: 'Einbürgerung – Schnellprüfung', level: 1 }).waitFor();
+  await page.getByLabel('Stichtag').fill('2026-03-01');
+  await page.getByLabel('Rechtmäßiger Aufenthalt seit').fill('2022-06-15');
+  await choose(page, 'Sprachniveau Deutsch', 'A2');
+  await page.getByLabel('Geeigneter Aufenthaltstitel').check();
+  await page.getByLabel('Bezieht Leistungen nach SGB II oder SGB XII').check();
+  await page.getByLabel('Monate in Vollzeit in den letzten 24 Monaten').fill('12');
+  await page.getByLabel('Bekenntnis zur freiheitlichen demokratischen Grundordnung abgegeben').check();
+  await page.getByRole('button', { name: 'Voraussetzungen prüfen' }).click();
+  const result = page.getByTestId('quick-check-result');
+  await result.getByRole('heading', { name: 'Ergebnis' }).waitFor();
+  const text = await result.innerText();
+  expect(text).toContain('Noch nicht erfüllt');
+  for (const missing of ['5 Jahre rechtmäßiger gewöhnlicher Aufenthalt', 'Deutschkenntnisse (B1)', 'Einbürgerungstest', 'Lebensunterhalt ohne SGB II/XII']) expect(text).toContain(missing);
+  for (const met of ['Geeigneter Aufenthaltstitel', 'Straffreiheit', 'Bekenntnis zur']) expect(text).not.toContain(met);
+  expect(text).toContain('Frühester Antragstermin (nach Aufenthaltsdauer): 15.06.2027');
+  await expectNoSevereA11yViolations(page);
+  await page.screenshot({ path: path.join(SHOTS, 'start-quick-check.png'), fullPage: true });
+
+  // A value the API rejects: German message at the field, the inputs stay.
+  await page.getByLabel('Monate in Vollzeit in den letzten 24 Monaten').fill('30');
+  await page.getByRole('button', { name: 'Voraussetzungen prüfen' }).click();
+  await page.getByText('Vollzeitmonate in den letzten 24 Monaten: höchstens 24.').waitFor();
+  expect(await page.getByLabel('Rechtmäßiger Aufenthalt seit').inputValue()).toBe('2022-06-15');
+});
+
+test('koord.duisburg reassigns the intake task to cm.duisburg with a reason; the audit log keeps it', async () => {
+  expect(intakeTaskId).toBeTruthy();
+  const page = await newPage();
+  await signIn(page, 'koord.duisburg');
+  await page.getByRole('menuitem', { name: 'Aufgaben' }).click();
+  await openView(page, 'Alle Aufgaben');
+  const row = page.locator('tbody tr', { hasText: caseId }).filter({ hasText: 'Erstkontakt dokumentieren' });
+  await row.first().waitFor();
+  await row.first().getByRole('button', { name: /^Neu zuweisen/ }).click();
+  const dialog = page.getByRole('dialog', { name: 'Aufgabe neu zuweisen' });
+  await dialog.waitFor();
+
+  // No reason: told at the field, nothing sent.
+  await choose(page, 'Neue Bearbeitung', /Aylin Demir \(cm\.duisburg\)/);
+  await dialog.getByRole('button', { name: 'Neu zuweisen' }).click();
+  await dialog.getByText('Bitte den Grund der Neuzuweisung angeben').waitFor();
+  await expectNoSevereA11yViolations(page);
+  await page.screenshot({ path: path.join(SHOTS, 'start-reassign.png'), fullPage: true });
+
+  const reason = `Vertretung während Urlaub ${tag}`;
+  await dialog.getByLabel('Grund').fill(reason);
+  await dialog.getByRole('button', { name: 'Neu zuweisen' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  await page.getByText('ist jetzt cm.duisburg zugewiesen').waitFor();
+  expect((await stack.db.task.findUniqueOrThrow({ where: { id: intakeTaskId } })).assignee).toBe('cm.duisburg');
+  const audit = await stack.db.auditLog.findFirstOrThrow({ where: { action: 'task.assign', entityId: intakeTaskId } });
+  expect(audit.username).toBe('koord.duisburg');
+  expect(audit.reason).toContain(reason);
+  expect(audit.reason).toContain('an cm.duisburg');
+});
+
+test('cm.duisburg starts a referral from the case; it appears in the case\'s referrals', async () => {
+  expect(caseId).toBeTruthy();
+  const page = await newPage();
+  await signIn(page, 'cm.duisburg');
+  await page.goto(`${stack.url}/#/cases/${caseId}/show`);
+  await page.getByRole('heading', { name: /^Fall DU-/, level: 1 }).waitFor();
+  for (const b of ['Vermittlung starten', 'Fallkonferenz starten', 'Einbürgerung vorbereiten']) await page.getByRole('button', { name: b }).waitFor();
+  await page.getByRole('button', { name: 'Vermittlung starten' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Vermittlung starten' });
+  await dialog.waitFor();
+  await choose(page, 'Angebot / Organisation', school.name);
+  await choose(page, 'Lebensbereich', 'Sprache');
+  const purpose = `Integrationskurs B1 ${tag}`;
+  await dialog.getByLabel('Zweck der Vermittlung').fill(purpose);
+  await dialog.getByLabel('Fällig bis').fill('2026-12-31');
+  await expectNoSevereA11yViolations(page);
+  await dialog.getByRole('button', { name: 'Vermittlung starten' }).click();
+  await dialog.waitFor({ state: 'detached' });
+
+  const referrals = page.getByRole('region', { name: 'Vermittlungen' });
+  const row = referrals.locator('tbody tr', { hasText: purpose });
+  await row.waitFor();
+  expect(await row.innerText()).toContain('Sprache');
+  const r = await until(() => stack.db.referral.findFirst({ where: { caseId, purpose } }), 'Vermittlung in der Datenbank');
+  expect(r.organisationId).toBe(school.id);
+  expect(r.processInstanceKey).toBeTruthy();
+  await expectNoSevereA11yViolations(page);
+  await page.screenshot({ path: path.join(SHOTS, 'start-case-referral.png'), fullPage: true });
+});
+
+test('other roles see no start buttons in the case and no "Neue Erstberatung"', async () => {
+  expect(caseId).toBeTruthy();
+  const page = await newPage();
+  await signIn(page, 'koord.duisburg');
+  await page.goto(`${stack.url}/#/cases/${caseId}/show`);
+  await page.getByRole('heading', { name: /^Fall DU-/, level: 1 }).waitFor();
+  await page.getByRole('heading', { name: 'Vermittlungen' }).waitFor();
+  expect(await page.getByRole('button', { name: 'Vermittlung starten' }).count()).toBe(0);
+  expect(await page.getByRole('button', { name: 'Fallkonferenz starten' }).count()).toBe(0);
+  await page.getByRole('menuitem', { name: 'Fälle' }).click();
+  await page.getByRole('columnheader', { name: 'Aktenzeichen' }).waitFor();
+  expect(await page.getByRole('link', { name: 'Neue Erstberatung' }).count()).toBe(0);
+});
