@@ -13,7 +13,7 @@ function KimMenu() {
     <Menu>
       <Menu.DashboardItem />
       <Menu.ResourceItems />
-      {QUICK_CHECK_ROLES.includes(String(permissions)) && <Menu.Item to={QUICK_CHECK_PATH} primaryText="Einbürgerung – Schnellprüfung" leftIcon={<FactCheckIcon />} />}
+      {QUICK_CHECK_ROLES.includes(String(permissions)) && <Menu.Item to={QUICK_CHECK_PATH} primaryText="Schnellprüfung" leftIcon={<FactCheckIcon />} />}
     </Menu>
   );
 }

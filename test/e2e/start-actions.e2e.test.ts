@@ -165,7 +165,7 @@ test('cm.duisburg begins a new Erstberatung in the web app; the first intake tas
 test('the quick check names the missing requirements and the earliest application date', async () => {
   const page = await newPage();
   await signIn(page, 'cm.duisburg');
-  await page.getByRole('menuitem', { name: 'Einbürgerung – Schnellprüfung' }).click();
+  await page.getByRole('menuitem', { name: 'Schnellprüfung' }).click();
   await page.getByRole('heading', { name: 'Einbürgerung – Schnellprüfung', level: 1 }).waitFor();
   await page.getByLabel('Stichtag').fill('2026-03-01');
   await page.getByLabel('Rechtmäßiger Aufenthalt seit').fill('2022-06-15');

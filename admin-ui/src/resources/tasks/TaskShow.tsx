@@ -15,6 +15,7 @@ import ArrowBackIcon from '@mui/icons-material/ArrowBack';
 import { CamundaForm, CamundaFormHandle } from '../../forms/CamundaForm';
 import { apiCall, session } from '../../providers/http';
 import { ClaimButton, TaskRecord, UnclaimButton } from './TaskButtons';
+import { ReassignButton } from './ReassignButton';
 
 type Row = Record<string, unknown>;
 
@@ -183,6 +184,7 @@ function TaskWorkspace({ res }: { res: TaskFormResponse }) {
         <Box sx={{ flex: 1 }} />
         <ClaimButton />
         <UnclaimButton />
+        <ReassignButton />
       </Box>
       <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', md: '3fr 2fr' }, gap: 2, alignItems: 'start' }}>
         <Card component="section" aria-labelledby="task-heading">
