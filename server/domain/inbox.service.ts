@@ -277,20 +277,27 @@ export class InboxService {
    * task was canceled by a boundary event, the instance was canceled, …) are closed as CANCELED.
    * Also renews the job timeout of tasks that are still open, so the engine never re-offers them.
    */
-  async reconcile(opts: { batch?: number; timeoutMs?: number } = {}): Promise<{ checked: number; canceled: number }> {
+  async reconcile(opts: { batch?: number; timeoutMs?: number } = {}): Promise<{ checked: number; canceled: number; failed: number }> {
     const open = await this.db.task.findMany({ where: { state: 'CREATED' }, select: { id: true }, orderBy: { updatedAt: 'asc' }, take: opts.batch ?? 200 });
     let canceled = 0;
+    let failed = 0;
     for (const { id } of open) {
       try {
         await this.zeebe.updateJobTimeout({ jobKey: id, timeout: opts.timeoutMs ?? USER_TASK_TIMEOUT_MS });
         await this.db.task.update({ where: { id }, data: { updatedAt: new Date() } });
       } catch (e) {
-        if (!isNotFound(e)) throw e;
-        const r = await this.db.task.updateMany({ where: { id, state: 'CREATED' }, data: { state: 'CANCELED', completedAt: new Date() } });
-        canceled += r.count;
+        if (isNotFound(e)) {
+          const r = await this.db.task.updateMany({ where: { id, state: 'CREATED' }, data: { state: 'CANCELED', completedAt: new Date() } });
+          canceled += r.count;
+        } else {
+          // One row the engine cannot answer for (engine hiccup, malformed key) must not stop the
+          // others: count it and move it to the back of the queue.
+          failed++;
+          await this.db.task.updateMany({ where: { id }, data: { updatedAt: new Date() } });
+        }
       }
     }
-    return { checked: open.length, canceled };
+    return { checked: open.length, canceled, failed };
   }
 }
 

@@ -151,3 +151,23 @@ test('the reconciler closes a task whose instance was cancelled in the engine', 
   const res = await cm.post(`/api/tasks/${row.id}/complete`, { variables: {} });
   expect(res.status).toBe(409);
 });
+
+test('a row the engine cannot answer for does not stop the reconciler', async () => {
+  const bogus = await stack.db.task.create({
+    data: { id: 'kein-job-schluessel', processInstanceKey: '0', processDefinitionKey: '0', processDefinitionId: 'x', processVersion: 1, elementId: 'x', name: 'x', updatedAt: new Date(0) },
+  });
+  try {
+    const pik = await startInstance('case-7');
+    const row = await until(() => taskOf(pik), 'Aufgabe in der Projektion');
+    await stack.zeebe.cancelProcessInstance(pik);
+    let failed = 0;
+    await until(async () => {
+      failed += (await stack.services.inbox.reconcile({ batch: 1000 })).failed;
+      return (await stack.db.task.findUniqueOrThrow({ where: { id: row.id } })).state === 'CANCELED';
+    }, 'Abgleich läuft am fehlerhaften Eintrag vorbei');
+    expect(failed).toBeGreaterThan(0);
+    expect((await stack.db.task.findUniqueOrThrow({ where: { id: bogus.id } })).state).toBe('CREATED');
+  } finally {
+    await stack.db.task.delete({ where: { id: bogus.id } });
+  }
+});
