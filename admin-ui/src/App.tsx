@@ -8,6 +8,7 @@ import { authProvider } from './providers/authProvider';
 import { dataProvider } from './providers/dataProvider';
 import { i18nProvider } from './providers/i18nProvider';
 import { cases } from './resources/cases';
+import { models } from './modeler';
 import { tasks } from './resources/tasks';
 import { theme } from './theme';
 
@@ -27,6 +28,7 @@ export function App() {
     >
       <Resource {...tasks} />
       <Resource {...cases} />
+      <Resource {...models} />
       <CustomRoutes>
         <Route path={QUICK_CHECK_PATH} element={<QuickCheckPage />} />
       </CustomRoutes>

@@ -130,6 +130,7 @@ const app: Tree = {
   },
   resources: {
     cases: { name: 'Fall |||| Fälle' },
+    models: { name: 'Prozess |||| Prozesse' },
     tasks: {
       name: 'Aufgabe |||| Aufgaben',
       empty: 'Keine Aufgaben in dieser Ansicht.',

@@ -1,0 +1,58 @@
+/** Read-only BPMN diagram (camunda-cloud NavigatedViewer) with markers and count overlays (heatmap, diff). */
+import { useEffect, useRef, useState } from 'react';
+import NavigatedViewer from 'camunda-bpmn-js/lib/camunda-cloud/NavigatedViewer';
+import 'camunda-bpmn-js/dist/assets/camunda-cloud-navigated-viewer.css';
+import { Alert } from '@mui/material';
+import './modeler.css';
+
+type Svc = { get<T = any>(name: string): T }; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export interface DiagramProps {
+  xml: string;
+  markers?: Record<string, string>;
+  counts?: Record<string, number>;
+  countLabel?: (n: number) => string;
+  onImported?: (viewer: Svc & { getDefinitions(): unknown }) => void;
+  small?: boolean;
+  label: string;
+}
+
+export function Diagram({ xml, markers, counts, countLabel, onImported, small, label }: DiagramProps) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    const viewer = new NavigatedViewer({ container: ref.current! }) as unknown as Svc & { importXML(x: string): Promise<unknown>; destroy(): void; getDefinitions(): unknown };
+    let alive = true;
+    viewer
+      .importXML(xml)
+      .then(() => {
+        if (!alive) return;
+        const canvas = viewer.get('canvas');
+        const registry = viewer.get('elementRegistry');
+        const overlays = viewer.get('overlays');
+        canvas.zoom('fit-viewport');
+        for (const [id, cls] of Object.entries(markers ?? {})) if (registry.get(id)) canvas.addMarker(id, cls);
+        for (const [id, n] of Object.entries(counts ?? {})) {
+          if (!registry.get(id) || !n) continue;
+          const el = document.createElement('div');
+          el.className = 'kim-heat';
+          el.setAttribute('data-testid', `heat-${id}`);
+          el.textContent = countLabel ? countLabel(n) : String(n);
+          overlays.add(id, { position: { top: -12, right: 10 }, html: el });
+        }
+        onImported?.(viewer);
+      })
+      .catch((e: Error) => alive && setError(`Das Diagramm konnte nicht angezeigt werden: ${e.message}`));
+    return () => {
+      alive = false;
+      viewer.destroy();
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [xml, JSON.stringify(markers), JSON.stringify(counts)]);
+  return (
+    <>
+      {error && <Alert severity="error">{error}</Alert>}
+      <div ref={ref} className={small ? 'kim-canvas small' : 'kim-canvas'} role="img" aria-label={label} />
+    </>
+  );
+}

@@ -1,0 +1,25 @@
+/** The form editor (@bpmn-io/form-js FormEditor) for the forms linked from the draft's user tasks. */
+import { useEffect, useRef } from 'react';
+import { FormEditor } from '@bpmn-io/form-js';
+import '@bpmn-io/form-js/dist/assets/form-js-editor.css';
+import '@bpmn-io/form-js/dist/assets/form-js.css';
+
+export function FormsEditor({ schema, onChange }: { schema: Record<string, unknown>; onChange(schema: Record<string, unknown>): void }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const cb = useRef(onChange);
+  cb.current = onChange;
+  useEffect(() => {
+    const editor = new FormEditor({ container: ref.current! });
+    let alive = true;
+    editor.importSchema(schema).then(() => {
+      if (!alive) return;
+      editor.on('changed', () => cb.current(editor.saveSchema() as Record<string, unknown>));
+    });
+    return () => {
+      alive = false;
+      editor.destroy();
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [String(schema.id)]);
+  return <div ref={ref} className="kim-form-editor" data-testid="form-editor" />;
+}
