@@ -25,10 +25,10 @@ import { modelRoutes } from './api/models.routes';
 import { ModelRepository } from './data/model.repository';
 import { ModelService } from './domain/model.service';
 import { ENGINE_JOB_TYPES, workers as workerRegistry } from '../workers';
+import { meRoutes, taskWorkspaceRoutes } from './api/workspace.routes';
 import { RecordRepository } from './data/record.repository';
 import { StatisticsRepository } from './data/statistics.repository';
 import { CaseService } from './domain/case.service';
-import { meRoutes, taskWorkspaceRoutes } from './api/workspace.routes';
 import { ConsentService } from './domain/consent.service';
 import { DocumentService } from './domain/document.service';
 import { RecordsService } from './domain/records.service';
@@ -113,15 +113,15 @@ export function createApp(deps: AppDeps): express.Express {
   api.use('/health', healthRoutes(deps));
   api.use('/auth', authRoutes(deps));
   api.use('/tasks', taskRoutes(deps));
+  api.use('/tasks', taskWorkspaceRoutes(deps));
+  api.use('/me', meRoutes(deps));
   api.use('/einbuergerung', einbuergerungRoutes(deps));
   const repo = new RecordRepository(deps.db);
   const records = registerResources(new RecordsService(repo));
   const services = { records, cases: new CaseService(records, repo, { intake: deps.intake, referrals: deps.referrals }), consents: new ConsentService(records, repo), documents: new DocumentService(records, repo) };
-  api.use('/conferences', conferenceRoutes(deps));
   for (const [mount, router] of supportPlanRoutes(new SupportPlanService(records, repo))) api.use(mount, router);
+  api.use('/conferences', conferenceRoutes(deps));
   for (const [mount, router] of allResourceRoutes(services)) api.use(mount, router);
-  api.use('/tasks', taskWorkspaceRoutes(deps));
-  api.use('/me', meRoutes(deps));
   // Process modeler (issue 7)
   const models = new ModelService(new ModelRepository(deps.db), deps.zeebe, deps.audit, {
     workerTypes: () => [...new Set([...workerRegistry.map((w) => w.type), ...deps.workerStatus().map((s) => s.type)])],
