@@ -144,7 +144,6 @@ export function createApp(deps: AppDeps): express.Express {
 }
 
 function errorHandler(log: Logger) {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const problem = (status: number, title: string, code: string, errors?: Record<string, string>) =>
       res

@@ -250,6 +250,8 @@ export class ModelService {
     if (!/^[a-z0-9-]+$/.test(processId)) return undefined;
     let mod: Record<string, unknown>;
     try {
+      // The contract of a process chosen at run time: a dynamic require is the point here.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       mod = require(path.join(this.opts.processesDir ?? path.join(ROOT, 'processes'), processId, 'contract'));
     } catch {
       return undefined;

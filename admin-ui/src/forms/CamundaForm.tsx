@@ -77,7 +77,7 @@ export const CamundaForm = forwardRef<CamundaFormHandle, Props>(function Camunda
       form.current = null;
     };
     // The form is imported once per schema; later prefill changes must not wipe what was typed.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Intentionally runs only on the listed dependencies.
   }, [schema]);
 
   useImperativeHandle(ref, () => ({

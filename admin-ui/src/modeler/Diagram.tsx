@@ -47,7 +47,7 @@ export function Diagram({ xml, markers, counts, countLabel, onImported, small, l
       alive = false;
       viewer.destroy();
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Intentionally runs only on the listed dependencies.
   }, [xml, JSON.stringify(markers), JSON.stringify(counts)]);
   return (
     <>

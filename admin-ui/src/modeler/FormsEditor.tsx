@@ -19,7 +19,7 @@ export function FormsEditor({ schema, onChange }: { schema: Record<string, unkno
       alive = false;
       editor.destroy();
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Intentionally runs only on the listed dependencies.
   }, [String(schema.id)]);
   return <div ref={ref} className="kim-form-editor" data-testid="form-editor" />;
 }

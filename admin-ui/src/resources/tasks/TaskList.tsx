@@ -105,7 +105,7 @@ function PersistedFilters() {
     return () => {
       alive = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Intentionally runs only on the listed dependencies.
   }, []);
   useEffect(() => {
     if (!loaded.current) return;
