@@ -12,7 +12,7 @@ const loginSchema = z.object({
 });
 
 /** Simple per-IP window limiter for login attempts (the per-account lock lives in the database). */
-function loginLimiter(max = 20, windowMs = 60_000) {
+export function loginLimiter(max = 20, windowMs = 60_000) {
   const hits = new Map<string, number[]>();
   return (ip: string) => {
     const now = Date.now();
