@@ -9,6 +9,7 @@ import { LocalEngine } from '../../engine/engine';
 import { loadConfig, ROOT } from '../../server/config';
 import { migrate } from '../../server/db/migrate';
 import { ensureDatabase, resolvePostgres } from '../../server/db/postgres';
+import { Client } from 'pg';
 import { freePort } from '../../server/util/ports';
 import { Progress } from '../../server/util/progress';
 
@@ -22,6 +23,12 @@ export default async function globalSetup() {
   await ensureDatabase(pg.baseUrl, dbName);
   const databaseUrl = pg.urlFor(dbName);
   await migrate(databaseUrl, { progress });
+  // Every test file gets its own copy of the migrated database (see test/support/stack.ts), so no
+  // file sees rows another file left behind. Nobody connects to the template itself.
+  const c = new Client({ connectionString: pg.urlFor('postgres') });
+  await c.connect();
+  await c.query(`create database "${dbName}_tpl" template "${dbName}"`);
+  await c.end();
   const grpc = await freePort();
   const engine = new LocalEngine({
     version: cfg.KIM_CAMUNDA_VERSION,
@@ -39,6 +46,7 @@ export default async function globalSetup() {
   const ep = await engine.start();
   Object.assign(process.env, {
     KIM_TEST_DATABASE_URL: databaseUrl,
+    KIM_TEST_DB_NAME: dbName,
     KIM_TEST_PG_BASE_URL: pg.baseUrl,
     KIM_TEST_GRPC: ep.grpcAddress,
     KIM_TEST_REST: ep.restAddress,

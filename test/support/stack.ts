@@ -1,5 +1,8 @@
 /** Test helpers: a product stack on the suite's engine and database, sign-in, and waiting for conditions. */
+import crypto from 'node:crypto';
 import path from 'node:path';
+import { Client } from 'pg';
+import { withDatabase } from '../../server/db/postgres';
 import { loadConfig, ROOT } from '../../server/config';
 import { startStack, Stack, StackOptions } from '../../server/stack';
 import { createLogger } from '../../server/util/log';
@@ -23,8 +26,28 @@ export function testConfig(extra: Record<string, string> = {}) {
   });
 }
 
+/**
+ * This test file's own database: a copy of the suite's migrated template, created on first use and
+ * named after the file, so rows one file leaves behind never show up in another.
+ */
+export async function fileDatabaseUrl(): Promise<string> {
+  const testPath = expect.getState().testPath ?? 'unknown';
+  const base = process.env.KIM_TEST_DB_NAME!;
+  const name = `${base}_${crypto.createHash('sha1').update(testPath).digest('hex').slice(0, 10)}`;
+  const c = new Client({ connectionString: withDatabase(process.env.KIM_TEST_PG_BASE_URL!, 'postgres') });
+  await c.connect();
+  try {
+    const exists = await c.query('select 1 from pg_database where datname = $1', [name]);
+    if (!exists.rowCount) await c.query(`create database "${name}" template "${base}_tpl"`);
+  } finally {
+    await c.end();
+  }
+  return withDatabase(process.env.KIM_TEST_PG_BASE_URL!, name);
+}
+
 export async function startTestStack(opts: Partial<StackOptions> = {}): Promise<Stack> {
-  const config = opts.config ?? testConfig();
+  let config = opts.config ?? testConfig();
+  if (config.DATABASE_URL === process.env.KIM_TEST_DATABASE_URL) config = { ...config, DATABASE_URL: await fileDatabaseUrl() };
   return startStack({ processesDir: path.join(FIXTURES, 'none'), ...opts, config, log: createLogger(config.LOG_LEVEL) });
 }
 

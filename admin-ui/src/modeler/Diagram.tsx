@@ -30,7 +30,7 @@ export function Diagram({ xml, markers, counts, countLabel, onImported, small, l
         const canvas = viewer.get('canvas');
         const registry = viewer.get('elementRegistry');
         const overlays = viewer.get('overlays');
-        canvas.zoom('fit-viewport');
+        fitViewport(canvas);
         for (const [id, cls] of Object.entries(markers ?? {})) if (registry.get(id)) canvas.addMarker(id, cls);
         for (const [id, n] of Object.entries(counts ?? {})) {
           if (!registry.get(id) || !n) continue;
@@ -55,4 +55,13 @@ export function Diagram({ xml, markers, counts, countLabel, onImported, small, l
       <div ref={ref} className={small ? 'kim-canvas small' : 'kim-canvas'} role="img" aria-label={label} />
     </>
   );
+}
+
+/**
+ * Zooms to fit only when both the container and the diagram have a size: a container that is not
+ * laid out yet (or a model without diagram shapes) would make bpmn-js compute an infinite scale.
+ */
+function fitViewport(canvas: { viewbox(): { inner: { width: number; height: number }; outer: { width: number; height: number } }; zoom(z: string): unknown }) {
+  const vb = canvas.viewbox();
+  if (vb.inner.width > 0 && vb.inner.height > 0 && vb.outer.width > 0 && vb.outer.height > 0) canvas.zoom('fit-viewport');
 }

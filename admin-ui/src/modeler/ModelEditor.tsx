@@ -99,7 +99,7 @@ export function ModelEditor() {
       modeler.current = m;
       await m.importXML(draft.xml);
       if (!alive) return;
-      m.get('canvas').zoom('fit-viewport');
+      fitViewport(m.get('canvas'));
       m.on('commandStack.changed', () => {
         setDirty(true);
         window.clearTimeout(timer.current);
@@ -221,4 +221,13 @@ export function ModelEditor() {
       </Stack>
     </Box>
   );
+}
+
+/**
+ * Zooms to fit only when both the container and the diagram have a size: a container that is not
+ * laid out yet (or a model without diagram shapes) would make bpmn-js compute an infinite scale.
+ */
+function fitViewport(canvas: { viewbox(): { inner: { width: number; height: number }; outer: { width: number; height: number } }; zoom(z: string): unknown }) {
+  const vb = canvas.viewbox();
+  if (vb.inner.width > 0 && vb.inner.height > 0 && vb.outer.width > 0 && vb.outer.height > 0) canvas.zoom('fit-viewport');
 }
