@@ -41,14 +41,26 @@ export function ModelEditor() {
   // Load (or start) the draft.
   useEffect(() => {
     if (!coordinator) return;
+    let alive = true;
     modelsApi
       .draft(id)
-      .catch((e: { status?: number }) => (e.status === 404 ? modelsApi.createDraft(id) : Promise.reject(e)))
+      .catch((e: { status?: number }) =>
+        e.status === 404
+          ? // Started by someone (or another tab) at the same moment: then take that draft.
+            modelsApi.createDraft(id).catch((c: { status?: number }) => (c.status === 409 ? modelsApi.draft(id) : Promise.reject(c)))
+          : Promise.reject(e),
+      )
       .then((d) => {
+        if (!alive) return;
         setDraft(d);
         setForms(d.forms);
       })
-      .catch((e: Error) => setError(e.message));
+      .catch((e: Error) => {
+        if (alive) setError(e.message);
+      });
+    return () => {
+      alive = false;
+    };
   }, [id, coordinator]);
 
   const runCheck = useCallback(async () => {
