@@ -138,10 +138,10 @@ test('four eyes: the author cannot approve; a second coordinator approves, the s
   const v1 = (await (await cm.get(`${P}/versions/${base}`)).json()) as { heatmap: Record<string, number>; xml: string };
   expect(v1.heatmap).toEqual({ Task_CheckRequest: 1 });
 
-  const preview = (await (await koord.get(`${P}/migration?from=1&to=2`)).json()) as { instances: Array<{ processInstanceKey: string; migratable: boolean }>; mappings: unknown[] };
+  const preview = (await (await koord.get(`${P}/migration?from=${base}&to=${base + 1}`)).json()) as { instances: Array<{ processInstanceKey: string; migratable: boolean }>; mappings: unknown[] };
   expect(preview.instances).toEqual([expect.objectContaining({ processInstanceKey: oldKey, migratable: true, elements: ['Task_CheckRequest'] })]);
   expect(preview.mappings).toEqual(expect.arrayContaining([{ sourceElementId: 'Task_CheckRequest', targetElementId: 'Task_CheckRequest' }]));
-  const mig = (await (await koord.post(`${P}/migration`, { from: 1, to: 2 })).json()) as { results: Array<{ migrated: boolean; message?: string }> };
+  const mig = (await (await koord.post(`${P}/migration`, { from: base, to: base + 1 })).json()) as { results: Array<{ migrated: boolean; message?: string }> };
   expect(mig.results).toEqual([expect.objectContaining({ migrated: true })]);
   expect((await stack.db.task.findFirstOrThrow({ where: { processInstanceKey: oldKey } })).processVersion).toBe(base + 1);
 });
