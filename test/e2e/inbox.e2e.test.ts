@@ -4,22 +4,15 @@
  * task, claim, complete (row closed in the database, gone from the list), tenant isolation between
  * communes, and an axe-core accessibility check of the inbox page.
  */
-import { execFile } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import AxeBuilder from '@axe-core/playwright';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
-import { ROOT } from '../../server/config';
+import type { Page } from 'playwright-core';
+import { ensureUiBuilt, expectNoSevereA11yViolations, launchBrowser, openView, SHOTS, signIn as signInAt, UiBrowser } from '../support/browser';
 import type { Stack } from '../../server/stack';
 import { workers as registry } from '../../workers';
 import type { WorkerDeps } from '../../workers/deps';
 import type { WorkerDefinition } from '../../workers/runtime';
 import { FIXTURES, startTestStack, until } from '../support/stack';
 
-const UI_DIR = path.join(ROOT, 'admin-ui');
-const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
-const PASSWORD = process.env.KIM_DEMO_PASSWORD || 'kim-demo';
 const CASE_ID = 'e2e-1';
 /** Upper bound for any single UI condition (the 2-core machine may be busy with other runs). */
 const UI_TIMEOUT = 30_000;
@@ -30,42 +23,16 @@ const testWorkers: Array<WorkerDefinition<WorkerDeps>> = [
 ];
 
 /** Newest modification time under a path (file or folder). */
-function newestMtime(p: string): number {
-  const st = fs.statSync(p);
-  if (!st.isDirectory()) return st.mtimeMs;
-  return fs.readdirSync(p).reduce((m, name) => Math.max(m, newestMtime(path.join(p, name))), st.mtimeMs);
-}
 
-/**
- * Builds admin-ui/dist unless it is newer than the web app's sources. Vite runs in a child process
- * (it is ESM-only; jest's module loader runs CommonJS).
- */
-async function ensureUiBuilt() {
-  const built = path.join(UI_DIR, 'dist', 'index.html');
-  const sources = ['src', 'index.html', 'vite.config.ts'].map((p) => path.join(UI_DIR, p)).concat(path.join(ROOT, 'package-lock.json'));
-  if (fs.existsSync(built) && fs.statSync(built).mtimeMs > Math.max(...sources.map(newestMtime))) return;
-  const vite = path.join(path.dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
-  await promisify(execFile)(process.execPath, [vite, 'build', '--config', path.join(UI_DIR, 'vite.config.ts'), '--logLevel', 'warn'], {
-    cwd: ROOT,
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  if (!fs.existsSync(built)) throw new Error('Vite-Build hat keine admin-ui/dist/index.html erzeugt');
-}
 
 let stack: Stack;
-let browser: Browser;
+let ui: UiBrowser;
 let taskId: string;
-const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  // The server decides at start whether admin-ui/dist exists, so build first.
   await ensureUiBuilt();
-  fs.mkdirSync(SHOTS, { recursive: true });
   stack = await startTestStack({ processesDir: path.join(FIXTURES, 'processes'), workerDefs: [...registry, ...testWorkers] });
-  browser = await chromium.launch({
-    executablePath: process.env.KIM_CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  ui = await launchBrowser(UI_TIMEOUT);
   const r = await stack.zeebe.createProcessInstance({ bpmnProcessId: 'kim-test-inbox', variables: { caseId: CASE_ID, kommuneId: 'duisburg' } });
   const pik = String(r.processInstanceKey);
   const row = await until(() => stack.db.task.findFirst({ where: { processInstanceKey: pik } }), 'Aufgabe der E2E-Instanz in der Projektion');
@@ -73,42 +40,15 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
+  await ui?.close();
   await stack?.stop();
 });
 
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ locale: 'de-DE', timezoneId: 'Europe/Berlin', viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(UI_TIMEOUT);
-  contexts.push(context);
-  const page = await context.newPage();
-  // Surface browser-side failures in the jest output.
-  page.on('pageerror', (e) => console.error(`[browser] ${e.message}`));
-  return page;
-}
+const newPage = () => ui.newPage();
 
-/** axe-core on the current page: no violation of impact serious or critical. */
-async function expectNoSevereA11yViolations(page: Page) {
-  const axe = await new AxeBuilder({ page }).analyze();
-  const severe = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(severe.map((v) => `${v.id} (${v.impact}): ${v.help} – ${v.nodes.map((n) => `${n.target.join(' ')} ${n.html.slice(0, 200)} ${n.failureSummary ?? ''}`).join('; ')}`)).toEqual([]);
-}
 
-async function signIn(page: Page, username: string, password = PASSWORD) {
-  await page.goto(stack.url);
-  await page.getByLabel('Benutzername').fill(username);
-  await page.getByLabel('Passwort').fill(password);
-  await page.getByRole('button', { name: 'Anmelden' }).click();
-}
+const signIn = (page: Page, username: string, password?: string) => signInAt(page, stack.url, username, { password });
 
-/** Opens the inbox tab and waits until its list has loaded for that view. */
-async function openView(page: Page, tab: 'Meine Aufgaben' | 'Gruppenaufgaben' | 'Alle Aufgaben') {
-  const view = { 'Meine Aufgaben': 'mine', Gruppenaufgaben: 'group', 'Alle Aufgaben': 'all' }[tab];
-  await page.getByRole('tab', { name: tab }).click();
-  await page.getByRole('tab', { name: tab, selected: true }).waitFor();
-  await page.locator(`[data-testid="task-list-status"][data-view="${view}"][data-loaded="true"]`).waitFor();
-}
 
 const rowOf = (page: Page, caseId: string) => page.locator('tbody tr', { hasText: caseId });
 

@@ -5,70 +5,39 @@
  * inbox. A model with an unknown job type is refused with a German message; a case manager reaches
  * neither the editor nor its API; an incident of a failing worker shows up and is retried.
  */
-import { execFile } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
-import { ROOT } from '../../server/config';
+import type { Page } from 'playwright-core';
+import { ensureUiBuilt, launchBrowser, SHOTS, signIn, UiBrowser } from '../support/browser';
 import type { Stack } from '../../server/stack';
 import { workers as registry } from '../../workers';
 import { cleanupModeler, ensureSecondCoordinator, flaky, MODELER_FIXTURES, modelerTestWorkers } from '../support/modeler';
 import { login, startTestStack, until } from '../support/stack';
 
-const UI_DIR = path.join(ROOT, 'admin-ui');
-const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
-const PASSWORD = process.env.KIM_DEMO_PASSWORD || 'kim-demo';
 const UI_TIMEOUT = 30_000;
 const NEW_NAME = 'Anfrage im Browser prüfen';
 
-function newestMtime(p: string): number {
-  const st = fs.statSync(p);
-  if (!st.isDirectory()) return st.mtimeMs;
-  return fs.readdirSync(p).reduce((m, name) => Math.max(m, newestMtime(path.join(p, name))), st.mtimeMs);
-}
 
-async function ensureUiBuilt() {
-  const built = path.join(UI_DIR, 'dist', 'index.html');
-  const sources = ['src', 'index.html', 'vite.config.ts'].map((p) => path.join(UI_DIR, p)).concat(path.join(ROOT, 'package-lock.json'));
-  if (fs.existsSync(built) && fs.statSync(built).mtimeMs > Math.max(...sources.map(newestMtime))) return;
-  const vite = path.join(path.dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
-  await promisify(execFile)(process.execPath, [vite, 'build', '--config', path.join(UI_DIR, 'vite.config.ts'), '--logLevel', 'warn'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
-}
 
 let stack: Stack;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+let ui: UiBrowser;
 
 beforeAll(async () => {
   await ensureUiBuilt();
-  fs.mkdirSync(SHOTS, { recursive: true });
   stack = await startTestStack({ processesDir: MODELER_FIXTURES, workerDefs: [...registry, ...modelerTestWorkers] });
   await ensureSecondCoordinator(stack);
   await cleanupModeler(stack);
-  browser = await chromium.launch({
-    executablePath: process.env.KIM_CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  ui = await launchBrowser(UI_TIMEOUT);
 }, 240_000);
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
+  await ui?.close();
   if (stack) await cleanupModeler(stack);
   await stack?.stop();
 });
 
 async function signedIn(username: string): Promise<Page> {
-  const context = await browser.newContext({ locale: 'de-DE', timezoneId: 'Europe/Berlin', viewport: { width: 1400, height: 1000 } });
-  context.setDefaultTimeout(UI_TIMEOUT);
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (e) => console.error(`[browser] ${e.message}`));
-  await page.goto(stack.url);
-  await page.getByLabel('Benutzername').fill(username);
-  await page.getByLabel('Passwort').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Anmelden' }).click();
+  const page = await ui.newPage({ width: 1400, height: 1000 });
+  await signIn(page, stack.url, username);
   await page.getByRole('menuitem', { name: 'Prozesse' }).waitFor();
   return page;
 }

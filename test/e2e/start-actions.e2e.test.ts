@@ -7,52 +7,31 @@
  * axe finds no serious or critical violation on the new pages; screenshots go to
  * test-results/screenshots/.
  */
-import { execFile } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import AxeBuilder from '@axe-core/playwright';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { SMTPServer } from 'smtp-server';
 import { ELEMENTS as INTAKE } from '../../processes/kim-intake/contract';
 import { ROOT } from '../../server/config';
+import { ensureUiBuilt, expectNoSevereA11yViolations, launchBrowser, openView, SHOTS, signIn as signInAt, UiBrowser } from '../support/browser';
 import type { Stack } from '../../server/stack';
 import { freePort } from '../../server/util/ports';
 import { workers as registry } from '../../workers';
 import { startTestStack, testConfig, until } from '../support/stack';
 
-const UI_DIR = path.join(ROOT, 'admin-ui');
-const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
-const PASSWORD = process.env.KIM_DEMO_PASSWORD || 'kim-demo';
 const UI_TIMEOUT = 60_000;
 const tag = `${process.pid}-${Date.now()}`;
 
-function newestMtime(p: string): number {
-  const st = fs.statSync(p);
-  if (!st.isDirectory()) return st.mtimeMs;
-  return fs.readdirSync(p).reduce((m, name) => Math.max(m, newestMtime(path.join(p, name))), st.mtimeMs);
-}
 
-async function ensureUiBuilt() {
-  const built = path.join(UI_DIR, 'dist', 'index.html');
-  const sources = ['src', 'index.html', 'vite.config.ts'].map((p) => path.join(UI_DIR, p)).concat(path.join(ROOT, 'package-lock.json'), path.join(ROOT, 'processes', 'kim-einbuergerung', 'contract.ts'));
-  if (fs.existsSync(built) && fs.statSync(built).mtimeMs > Math.max(...sources.map(newestMtime))) return;
-  const vite = path.join(path.dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
-  await promisify(execFile)(process.execPath, [vite, 'build', '--config', path.join(UI_DIR, 'vite.config.ts'), '--logLevel', 'warn'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
-  if (!fs.existsSync(built)) throw new Error('Vite-Build hat keine admin-ui/dist/index.html erzeugt');
-}
 
 let smtp: SMTPServer;
 let stack: Stack;
-let browser: Browser;
+let ui: UiBrowser;
 let school: { id: string; name: string };
 let caseId: string;
 let intakeTaskId: string;
-const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   await ensureUiBuilt();
-  fs.mkdirSync(SHOTS, { recursive: true });
   const port = await freePort();
   smtp = new SMTPServer({
     authOptional: true,
@@ -72,48 +51,20 @@ beforeAll(async () => {
   school = await stack.db.organisation.create({
     data: { kommuneId: 'duisburg', name: `Sprachschule am Hafen ${tag}`, type: 'Sprachkurstraeger', email: `sprachschule-${tag}@partner.test` },
   });
-  browser = await chromium.launch({
-    executablePath: process.env.KIM_CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  ui = await launchBrowser(UI_TIMEOUT);
 }, 300_000);
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
+  await ui?.close();
   await stack?.stop();
   await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
 });
 
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ locale: 'de-DE', timezoneId: 'Europe/Berlin', viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(UI_TIMEOUT);
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (e) => console.error(`[browser] ${e.message}`));
-  return page;
-}
+const newPage = () => ui.newPage();
 
-async function expectNoSevereA11yViolations(page: Page) {
-  const axe = await new AxeBuilder({ page }).analyze();
-  const severe = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(severe.map((v) => `${v.id} (${v.impact}): ${v.help} – ${v.nodes.map((n) => `${n.target.join(' ')} ${n.html.slice(0, 200)}`).join('; ')}`)).toEqual([]);
-}
 
-async function signIn(page: Page, username: string) {
-  await page.goto(stack.url);
-  await page.getByLabel('Benutzername').fill(username);
-  await page.getByLabel('Passwort').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Anmelden' }).click();
-  await page.getByTestId('identity-role').waitFor();
-}
+const signIn = (page: Page, username: string) => signInAt(page, stack.url, username, { awaitIdentity: true });
 
-async function openView(page: Page, tab: 'Meine Aufgaben' | 'Gruppenaufgaben' | 'Alle Aufgaben') {
-  const view = { 'Meine Aufgaben': 'mine', Gruppenaufgaben: 'group', 'Alle Aufgaben': 'all' }[tab];
-  await page.getByRole('tab', { name: tab }).click();
-  await page.getByRole('tab', { name: tab, selected: true }).waitFor();
-  await page.locator(`[data-testid="task-list-status"][data-view="${view}"][data-loaded="true"]`).waitFor();
-}
 
 async function choose(page: Page, label: string, option: string | RegExp) {
   await page.getByRole('combobox', { name: label }).click();

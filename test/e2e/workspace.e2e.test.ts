@@ -4,13 +4,9 @@
  * next task of the case opens; the case file shows; EBH staff see only their group's task; another
  * commune sees nothing; axe finds no serious or critical violation on inbox, task view and case view.
  */
-import { execFile } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import AxeBuilder from '@axe-core/playwright';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
-import { ROOT } from '../../server/config';
+import type { Page } from 'playwright-core';
+import { ensureUiBuilt, expectNoSevereA11yViolations, launchBrowser, openView, SHOTS, signIn as signInAt, UiBrowser } from '../support/browser';
 import type { Stack } from '../../server/stack';
 import { workers as registry } from '../../workers';
 import type { WorkerDeps } from '../../workers/deps';
@@ -18,9 +14,6 @@ import type { WorkerDefinition } from '../../workers/runtime';
 import { CaseFixture, caseFixture, taskFor } from '../api/fixtures';
 import { FIXTURES, startTestStack, until } from '../support/stack';
 
-const UI_DIR = path.join(ROOT, 'admin-ui');
-const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
-const PASSWORD = process.env.KIM_DEMO_PASSWORD || 'kim-demo';
 const UI_TIMEOUT = 30_000;
 
 const testWorkers: Array<WorkerDefinition<WorkerDeps>> = [
@@ -28,36 +21,19 @@ const testWorkers: Array<WorkerDefinition<WorkerDeps>> = [
   { type: 'kim.test-after', handler: async () => ({ kind: 'complete' }) },
 ];
 
-function newestMtime(p: string): number {
-  const st = fs.statSync(p);
-  if (!st.isDirectory()) return st.mtimeMs;
-  return fs.readdirSync(p).reduce((m, name) => Math.max(m, newestMtime(path.join(p, name))), st.mtimeMs);
-}
 
-async function ensureUiBuilt() {
-  const built = path.join(UI_DIR, 'dist', 'index.html');
-  const sources = ['src', 'index.html', 'vite.config.ts'].map((p) => path.join(UI_DIR, p)).concat(path.join(ROOT, 'package-lock.json'));
-  if (fs.existsSync(built) && fs.statSync(built).mtimeMs > Math.max(...sources.map(newestMtime))) return;
-  const vite = path.join(path.dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
-  await promisify(execFile)(process.execPath, [vite, 'build', '--config', path.join(UI_DIR, 'vite.config.ts'), '--logLevel', 'warn'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
-}
 
 let stack: Stack;
-let browser: Browser;
+let ui: UiBrowser;
 let fx: CaseFixture;
 let t1: string;
 let t2: string;
 let ebhTask: string;
-const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   await ensureUiBuilt();
-  fs.mkdirSync(SHOTS, { recursive: true });
   stack = await startTestStack({ processesDir: path.join(FIXTURES, 'processes'), workerDefs: [...registry, ...testWorkers] });
-  browser = await chromium.launch({
-    executablePath: process.env.KIM_CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  ui = await launchBrowser(UI_TIMEOUT);
   fx = await caseFixture(stack, 'duisburg-nord');
   const start = async () => {
     const r = await stack.zeebe.createProcessInstance({ bpmnProcessId: 'kim-test-inbox', variables: { caseId: fx.caseId, kommuneId: 'duisburg' } });
@@ -70,40 +46,15 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
+  await ui?.close();
   await stack?.stop();
 });
 
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ locale: 'de-DE', timezoneId: 'Europe/Berlin', viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(UI_TIMEOUT);
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (e) => console.error(`[browser] ${e.message}`));
-  return page;
-}
+const newPage = () => ui.newPage();
 
-async function expectNoSevereA11yViolations(page: Page) {
-  const axe = await new AxeBuilder({ page }).analyze();
-  const severe = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(severe.map((v) => `${v.id} (${v.impact}): ${v.help} – ${v.nodes.map((n) => `${n.target.join(' ')} ${n.html.slice(0, 200)}`).join('; ')}`)).toEqual([]);
-}
 
-async function signIn(page: Page, username: string) {
-  await page.goto(stack.url);
-  await page.getByLabel('Benutzername').fill(username);
-  await page.getByLabel('Passwort').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Anmelden' }).click();
-  await page.getByTestId('identity-role').waitFor();
-}
+const signIn = (page: Page, username: string) => signInAt(page, stack.url, username, { awaitIdentity: true });
 
-async function openView(page: Page, tab: 'Meine Aufgaben' | 'Gruppenaufgaben') {
-  const view = tab === 'Meine Aufgaben' ? 'mine' : 'group';
-  await page.getByRole('tab', { name: tab }).click();
-  await page.getByRole('tab', { name: tab, selected: true }).waitFor();
-  await page.locator(`[data-testid="task-list-status"][data-view="${view}"][data-loaded="true"]`).waitFor();
-}
 
 test('a case manager works a task through its form: validation, draft across reload, completion opens the next task', async () => {
   const page = await newPage();

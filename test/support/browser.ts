@@ -1,0 +1,96 @@
+/**
+ * Shared by the browser tests: the web app build, Debian's Chromium through playwright-core, German
+ * sign-in, the inbox tabs and the axe-core check.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import AxeBuilder from '@axe-core/playwright';
+import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { ROOT } from '../../server/config';
+
+const UI_DIR = path.join(ROOT, 'admin-ui');
+export const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
+export const PASSWORD = process.env.KIM_DEMO_PASSWORD || 'kim-demo';
+
+/** Newest modification time under a path (file or folder). */
+function newestMtime(p: string): number {
+  const st = fs.statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return fs.readdirSync(p).reduce((m, name) => Math.max(m, newestMtime(path.join(p, name))), st.mtimeMs);
+}
+
+/**
+ * Builds admin-ui/dist unless it is newer than the web app's sources (the server decides at start
+ * whether to serve it, so call this before starting the stack). Vite runs in a child process: it is
+ * ESM-only and jest's module loader runs CommonJS. Also creates the screenshot folder.
+ */
+export async function ensureUiBuilt() {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const built = path.join(UI_DIR, 'dist', 'index.html');
+  const sources = ['src', 'index.html', 'vite.config.ts'].map((p) => path.join(UI_DIR, p)).concat(path.join(ROOT, 'package-lock.json'));
+  if (fs.existsSync(built) && fs.statSync(built).mtimeMs > Math.max(...sources.map(newestMtime))) return;
+  const vite = path.join(path.dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
+  await promisify(execFile)(process.execPath, [vite, 'build', '--config', path.join(UI_DIR, 'vite.config.ts'), '--logLevel', 'warn'], {
+    cwd: ROOT,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  if (!fs.existsSync(built)) throw new Error('Vite-Build hat keine admin-ui/dist/index.html erzeugt');
+}
+
+export interface UiBrowser {
+  browser: Browser;
+  /** A fresh German context (own cookies) with the given upper bound for every UI condition. */
+  newPage(viewport?: { width: number; height: number }): Promise<Page>;
+  close(): Promise<void>;
+}
+
+/** Headless Debian Chromium (KIM_CHROMIUM overrides the path) without calls to the internet. */
+export async function launchBrowser(uiTimeoutMs: number): Promise<UiBrowser> {
+  const browser = await chromium.launch({
+    executablePath: process.env.KIM_CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const contexts: BrowserContext[] = [];
+  return {
+    browser,
+    async newPage(viewport = { width: 1280, height: 900 }) {
+      const context = await browser.newContext({ locale: 'de-DE', timezoneId: 'Europe/Berlin', viewport });
+      context.setDefaultTimeout(uiTimeoutMs);
+      contexts.push(context);
+      const page = await context.newPage();
+      // Surface browser-side failures in the jest output.
+      page.on('pageerror', (e) => console.error(`[browser] ${e.message}`));
+      return page;
+    },
+    async close() {
+      for (const c of contexts) await c.close().catch(() => undefined);
+      await browser.close();
+    },
+  };
+}
+
+/** axe-core on the current page: no violation of impact serious or critical. */
+export async function expectNoSevereA11yViolations(page: Page) {
+  const axe = await new AxeBuilder({ page }).analyze();
+  const severe = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(severe.map((v) => `${v.id} (${v.impact}): ${v.help} – ${v.nodes.map((n) => `${n.target.join(' ')} ${n.html.slice(0, 200)} ${n.failureSummary ?? ''}`).join('; ')}`)).toEqual([]);
+}
+
+/** Fills the German login form; with `awaitIdentity` waits until the app shows the signed-in role. */
+export async function signIn(page: Page, url: string, username: string, opts: { password?: string; awaitIdentity?: boolean } = {}) {
+  await page.goto(url);
+  await page.getByLabel('Benutzername').fill(username);
+  await page.getByLabel('Passwort').fill(opts.password ?? PASSWORD);
+  await page.getByRole('button', { name: 'Anmelden' }).click();
+  if (opts.awaitIdentity) await page.getByTestId('identity-role').waitFor();
+}
+
+/** Opens an inbox tab and waits until its list has loaded for that view. */
+export async function openView(page: Page, tab: 'Meine Aufgaben' | 'Gruppenaufgaben' | 'Alle Aufgaben') {
+  const view = { 'Meine Aufgaben': 'mine', Gruppenaufgaben: 'group', 'Alle Aufgaben': 'all' }[tab];
+  await page.getByRole('tab', { name: tab }).click();
+  await page.getByRole('tab', { name: tab, selected: true }).waitFor();
+  await page.locator(`[data-testid="task-list-status"][data-view="${view}"][data-loaded="true"]`).waitFor();
+}
