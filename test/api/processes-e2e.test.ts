@@ -8,24 +8,18 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { SMTPServer } from 'smtp-server';
 import { ELEMENTS as CASE } from '../../processes/kim-case/contract';
 import { ELEMENTS as INTAKE } from '../../processes/kim-intake/contract';
 import { ELEMENT as REFERRAL } from '../../processes/kim-referral/contract';
 import { prepareForInbox } from '../../server/camunda/bpmn';
 import { ROOT } from '../../server/config';
 import type { Stack } from '../../server/stack';
-import { freePort } from '../../server/util/ports';
 import { workers as registry } from '../../workers';
 import { processesDirWith } from '../support/processes';
 import { login, Session, startTestStack, testConfig, until } from '../support/stack';
 import { q } from './fixtures';
+import { Mail, MailCatcher, startMailCatcher } from '../support/smtp';
 
-interface Mail {
-  to: string[];
-  raw: string;
-  text: string;
-}
 interface Task {
   id: string;
   elementId: string;
@@ -55,8 +49,8 @@ interface ReferralRow {
   processInstanceKey: string | null;
 }
 
-const mails: Mail[] = [];
-let smtp: SMTPServer;
+let mailCatcher: MailCatcher;
+let mails: Mail[];
 let stack: Stack;
 let cm: Session;
 let dir: string;
@@ -64,33 +58,15 @@ let course: { id: string; email: string };
 let jobcenter: { id: string; email: string };
 const tag = `${process.pid}-${Date.now()}`;
 
-function decodeQp(raw: string): string {
-  const body = raw.split(/\r?\n\r?\n/).slice(1).join('\n\n');
-  return Buffer.from(body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
-}
 
 beforeAll(async () => {
-  const port = await freePort();
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw, text: decodeQp(raw) });
-        cb();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(port, '127.0.0.1', resolve));
+  mailCatcher = await startMailCatcher();
+  mails = mailCatcher.mails;
   dir = processesDirWith(['kim-intake', 'kim-case', 'kim-referral']);
   stack = await startTestStack({
     processesDir: dir,
     workerDefs: registry,
-    config: testConfig({ KIM_SMTP_URL: `smtp://127.0.0.1:${port}`, KIM_LINK_SECRET: 'e2e-secret-e2e-secret-e2e-secret-0123456', KIM_REFERRAL_REMINDER_AFTER: 'PT1H', KIM_REVIEW_INTERVAL: 'P30D' }),
+    config: testConfig({ KIM_SMTP_URL: mailCatcher.url, KIM_LINK_SECRET: 'e2e-secret-e2e-secret-e2e-secret-0123456', KIM_REFERRAL_REMINDER_AFTER: 'PT1H', KIM_REVIEW_INTERVAL: 'P30D' }),
   });
   // Another test file may have left a stub of kim-referral as the latest version: the real one runs here.
   const real = path.join(ROOT, 'processes', 'kim-referral', 'kim-referral.bpmn');
@@ -103,7 +79,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await stack?.stop();
-  await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+  await mailCatcher?.close();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 

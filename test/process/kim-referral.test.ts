@@ -5,53 +5,28 @@
  * loopback and the partner answering through the signed link.
  */
 import path from 'node:path';
-import { SMTPServer } from 'smtp-server';
 import { ELEMENT, PROCESS_ID } from '../../processes/kim-referral/contract';
 import { ROOT } from '../../server/config';
 import type { Actor } from '../../server/domain/policy';
 import { referralNumber } from '../../server/domain/referral.service';
 import type { Stack } from '../../server/stack';
-import { freePort } from '../../server/util/ports';
 import { workers as registry } from '../../workers';
 import { login, Session, startTestStack, testConfig, until } from '../support/stack';
+import { Mail, MailCatcher, startMailCatcher } from '../support/smtp';
 
-interface Mail {
-  to: string[];
-  raw: string;
-  text: string;
-}
-const mails: Mail[] = [];
-let smtp: SMTPServer;
+let mailCatcher: MailCatcher;
+let mails: Mail[];
 let stack: Stack;
 let cm: Session;
 let koord: Session;
 let actor: Actor;
 
-/** Minimal quoted-printable decoding of the text part (enough to read the link and the wording). */
-function decodeQp(raw: string): string {
-  const body = raw.split(/\r?\n\r?\n/).slice(1).join('\n\n');
-  return Buffer.from(body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
-}
 
 beforeAll(async () => {
-  const port = await freePort();
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw, text: decodeQp(raw) });
-        cb();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(port, '127.0.0.1', resolve));
+  mailCatcher = await startMailCatcher();
+  mails = mailCatcher.mails;
   stack = await startTestStack({
-    config: testConfig({ KIM_SMTP_URL: `smtp://127.0.0.1:${port}`, KIM_REFERRAL_REMINDER_AFTER: 'PT2S', KIM_LINK_SECRET: 'test-secret-test-secret-test-secret-0123' }),
+    config: testConfig({ KIM_SMTP_URL: mailCatcher.url, KIM_REFERRAL_REMINDER_AFTER: 'PT2S', KIM_LINK_SECRET: 'test-secret-test-secret-test-secret-0123' }),
     processesDir: path.join(ROOT, 'processes', 'kim-referral'),
     workerDefs: registry,
   });
@@ -62,7 +37,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await stack?.stop();
-  await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+  await mailCatcher?.close();
 });
 
 let n = 0;
