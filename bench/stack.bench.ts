@@ -163,8 +163,18 @@ async function main() {
     // The start command's own step timings (its progress lines), to see where the time goes.
     for (const l of fs.readFileSync(startLog, 'utf8').split('\n')) if (/✓|✗/.test(l)) say(`  ${l.trim()}`);
 
-    // (b) idle RSS
-    await new Promise((r) => setTimeout(r, 5000));
+    // (b) idle RSS, once the stack has settled: the total changes by less than 1 % between samples.
+    const totalRss = () => descendants(child.pid!).reduce((sum, p) => sum + p.rssKb, 0);
+    let lastRss = totalRss();
+    await waitFor(
+      async () => {
+        const now = totalRss();
+        const settled = Math.abs(now - lastRss) < lastRss * 0.01;
+        lastRss = now;
+        return settled;
+      },
+      { timeoutMs: 30_000, intervalMs: 500, what: 'Speicher des ruhenden Stacks stabil' },
+    );
     const procs = descendants(child.pid!);
     const nodeKb = procs.filter((p) => p.name.startsWith('node') || p.name === 'tsx').reduce((s, p) => s + p.rssKb, 0);
     const javaKb = procs.filter((p) => p.name === 'java').reduce((s, p) => s + p.rssKb, 0);

@@ -12,6 +12,7 @@ import { badRequest, DomainError } from './errors';
 import type { InboxService } from './inbox.service';
 import type { Actor } from './policy';
 import type { RecordsService, Row } from './records.service';
+import { waitFor } from '../util/ports';
 
 /** How long a completion waits for the engine to create the next task of the same case. */
 export const NEXT_TASK_WAIT_MS = 2500;
@@ -132,13 +133,11 @@ export class WorkspaceService {
       AND: [{ OR: same }, { OR: [{ assignee: a.username }, { assignee: null, candidateGroups: { hasSome: a.groups } }, { assignee: null, candidateUsers: { has: a.username } }] }],
     };
     const select = { id: true, name: true, processDefinitionId: true, caseId: true, assignee: true };
-    const deadline = Date.now() + waitMs;
-    for (;;) {
-      const fresh = await this.db.task.findFirst({ where: { ...where, createdAt: { gte: new Date(since.getTime() - 1000) } }, orderBy: { createdAt: 'asc' }, select });
-      if (fresh) return fresh;
-      if (Date.now() >= deadline) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const fresh = await waitFor(
+      () => this.db.task.findFirst({ where: { ...where, createdAt: { gte: new Date(since.getTime() - 1000) } }, orderBy: { createdAt: 'asc' }, select }),
+      { timeoutMs: waitMs, intervalMs: 100, what: 'nächste Aufgabe des Falls' },
+    ).catch(() => null);
+    if (fresh) return fresh;
     return this.db.task.findFirst({ where, orderBy: [{ priority: 'desc' }, { createdAt: 'asc' }], select });
   }
 
