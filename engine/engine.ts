@@ -8,6 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { isPortFree, waitFor } from '../server/util/ports';
 import type { Progress } from '../server/util/progress';
+import { ensureExporterJar, ExporterConfig, exporterYaml } from './exporter';
 
 const run = promisify(execFile);
 
@@ -26,6 +27,8 @@ export interface EngineOptions {
   /** Extra broker ports (cluster-internal); derived from grpcPort when absent. */
   commandPort?: number;
   internalPort?: number;
+  /** The KIM element exporter (process view); without it the broker exports nothing. */
+  exporter?: ExporterConfig;
 }
 
 export interface EngineEndpoints {
@@ -202,7 +205,7 @@ export function engineConfigYaml(opts: EngineOptions): string {
     '    threads:',
     '      cpuThreadCount: 2',
     '      ioThreadCount: 2',
-    '    exporters: {}',
+    ...(opts.exporter?.jarPath ? exporterYaml({ ...opts.exporter, jarPath: opts.exporter.jarPath }) : ['    exporters: {}']),
     'server:',
     '  address: 127.0.0.1',
     `  port: ${opts.restPort}`,
@@ -275,8 +278,15 @@ export class LocalEngine {
   async start(): Promise<EngineEndpoints> {
     const javaHome = await this.preflight();
     const home = await ensureDistribution(this.opts);
+    let opts = this.opts;
+    if (opts.exporter && !opts.exporter.jarPath) {
+      const jarPath = await ensureExporterJar({ cacheDir: opts.cacheDir, javaHome, progress: opts.progress });
+      opts = { ...opts, exporter: { ...opts.exporter, jarPath } };
+    }
     const cfgFile = path.join(this.opts.dataDir, 'application.yaml');
-    fs.writeFileSync(cfgFile, engineConfigYaml(this.opts));
+    // May hold the history database's password: readable by the owner only.
+    fs.writeFileSync(cfgFile, engineConfigYaml(opts), { mode: 0o600 });
+    fs.chmodSync(cfgFile, 0o600);
     const step = this.opts.progress?.step(`Camunda-Engine ${this.opts.version} starten (Java: ${path.basename(javaHome)})`);
     const log = fs.openSync(this.logFile, 'a');
     const child = spawn(path.join(home, 'bin', 'broker'), [], {
