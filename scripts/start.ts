@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { exporterJarCached } from '../engine/exporter';
 import { ConfigError, loadConfig, usesExternalEngine } from '../server/config';
 import { startStack, Stack } from '../server/stack';
 import { DEMO_USERS } from '../prisma/seed';
@@ -20,9 +21,11 @@ async function main() {
   }
   const started = Date.now();
   console.log('KIM Prozessplattform startet …');
-  // Seven steps, plus download and unpacking the first time the local engine is needed.
+  // Seven steps, plus download and unpacking the first time the local engine is needed, plus
+  // building the KIM exporter (process view) when its sources changed.
   const cached = fs.existsSync(path.join(cfg.KIM_CACHE_DIR, 'camunda', `camunda-zeebe-${cfg.KIM_CAMUNDA_VERSION}`, 'bin', 'broker'));
-  const progress = new Progress(7 + (usesExternalEngine(cfg) || cached ? 0 : 2));
+  const local = !usesExternalEngine(cfg);
+  const progress = new Progress(7 + (!local || cached ? 0 : 2) + (local && !exporterJarCached(cfg.KIM_CACHE_DIR) ? 1 : 0));
   let stack: Stack | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {

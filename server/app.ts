@@ -26,6 +26,10 @@ import { ModelRepository } from './data/model.repository';
 import { ModelService } from './domain/model.service';
 import { ENGINE_JOB_TYPES, workers as workerRegistry } from '../workers';
 import { meRoutes, taskWorkspaceRoutes } from './api/workspace.routes';
+import { processViewRoutes } from './api/process-view.routes';
+import type { EngineHistoryRepository } from './data/engine-history.repository';
+import { ProcessViewRepository } from './data/process-view.repository';
+import { ProcessViewService } from './domain/process-view.service';
 import { RecordRepository } from './data/record.repository';
 import { StatisticsRepository } from './data/statistics.repository';
 import { CaseService } from './domain/case.service';
@@ -67,6 +71,8 @@ export interface AppDeps {
   intake?: IntakeService;
   /** Directory of the built web app; served when it exists. */
   uiDir?: string;
+  /** Engine history written by the KIM exporter (process view); without it the view answers 503. */
+  engineHistory?: EngineHistoryRepository;
 }
 
 export const BODY_LIMIT = '256kb';
@@ -121,6 +127,7 @@ export function createApp(deps: AppDeps): express.Express {
   const services = { records, cases: new CaseService(records, repo, { intake: deps.intake, referrals: deps.referrals }), consents: new ConsentService(records, repo), documents: new DocumentService(records, repo) };
   for (const [mount, router] of supportPlanRoutes(new SupportPlanService(records, repo))) api.use(mount, router);
   api.use('/conferences', conferenceRoutes(deps));
+  api.use('/cases', processViewRoutes(new ProcessViewService(records, new ProcessViewRepository(deps.db), deps.engineHistory)));
   for (const [mount, router] of allResourceRoutes(services)) api.use(mount, router);
   // Process modeler (issue 7)
   const models = new ModelService(new ModelRepository(deps.db), deps.zeebe, deps.audit, {

@@ -19,6 +19,13 @@ const schema = z.object({
   DATABASE_URL: z.string().url().optional(),
   KIM_DB_NAME: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('kim'),
   KIM_CAMUNDA_DB_NAME: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('camunda'),
+  /**
+   * Engine history (process view): the KIM exporter of the local engine writes element events and
+   * incidents into this database on the app's PostgreSQL (created at start).
+   */
+  KIM_ENGINE_DB_NAME: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('kim_engine'),
+  /** Engine history database somewhere else (e.g. the exporter of an external engine writes there). */
+  KIM_ENGINE_DATABASE_URL: z.string().url().optional(),
 
   /** External Camunda cluster (SDK standard variables). When unset a local engine is started. */
   ZEEBE_REST_ADDRESS: z.string().url().optional(),

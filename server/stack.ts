@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { LocalEngine } from '../engine/engine';
+import { jdbcFromUrl } from '../engine/exporter';
 import { seed } from '../prisma/seed';
 import { workers as registry } from '../workers';
 import type { WorkerDeps } from '../workers/deps';
@@ -32,6 +33,7 @@ import { ReferralService } from './domain/referral.service';
 import { ConferenceRepository } from './data/conference.repository';
 import { ConferenceService } from './domain/conference.service';
 import { ModelRepository } from './data/model.repository';
+import { EngineHistoryRepository } from './data/engine-history.repository';
 import { createSmtpMailer } from './util/mailer';
 import { createLogger, Logger } from './util/log';
 import { Progress } from './util/progress';
@@ -56,6 +58,8 @@ export interface Stack {
   config: Config;
   url: string;
   databaseUrl: string;
+  /** Engine history database the KIM exporter writes (process view). */
+  engineDatabaseUrl: string;
   engine: { grpcAddress: string; restAddress: string; local?: LocalEngine };
   db: Db;
   zeebe: Zeebe;
@@ -97,7 +101,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       step?.done(r.users ? `${r.users} Benutzer angelegt` : 'bereits vorhanden');
     }
 
-    // 3. Engine
+    // 3. Engine (its KIM exporter writes element events into a database of its own)
+    const engineDatabaseUrl = cfg.KIM_ENGINE_DATABASE_URL ?? pg.urlFor(cfg.KIM_ENGINE_DB_NAME);
     let engine: Stack['engine'];
     if (usesExternalEngine(cfg)) {
       engine = { grpcAddress: cfg.ZEEBE_GRPC_ADDRESS ?? 'grpc://127.0.0.1:26500', restAddress: cfg.ZEEBE_REST_ADDRESS ?? 'http://127.0.0.1:8080' };
@@ -113,11 +118,15 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         heap: cfg.KIM_ENGINE_HEAP,
         diskWatermark: cfg.KIM_ENGINE_DISK_WATERMARK,
         progress,
+        exporter: jdbcFromUrl(engineDatabaseUrl),
       });
+      if (!cfg.KIM_ENGINE_DATABASE_URL) await ensureDatabase(pg.baseUrl, cfg.KIM_ENGINE_DB_NAME);
       stops.push(() => local.stop());
       const ep = await local.start();
       engine = { ...ep, local };
     }
+    const engineHistory = new EngineHistoryRepository(engineDatabaseUrl);
+    stops.push(() => engineHistory.close());
     const { zeebe } = createCamunda(engine, cfg.CAMUNDA_AUTH_STRATEGY);
     stops.push(async () => {
       await zeebe.close().catch(() => undefined);
@@ -181,7 +190,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     // 6. API and web app
     let url = '';
     if (opts.http !== false) {
-      const app = createApp({ config: cfg, db, zeebe, log, auth, audit, inbox, referrals, conferences, intake, workerStatus: () => runtime.statuses() });
+      const app = createApp({ config: cfg, db, zeebe, log, auth, audit, inbox, referrals, conferences, intake, engineHistory, workerStatus: () => runtime.statuses() });
       const server = http.createServer(app);
       await new Promise<void>((resolve, reject) => {
         server.once('error', (e: NodeJS.ErrnoException) =>
@@ -210,6 +219,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       config: cfg,
       url,
       databaseUrl,
+      engineDatabaseUrl,
       engine,
       db,
       zeebe,

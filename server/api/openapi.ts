@@ -202,6 +202,44 @@ export function buildOpenApi(records: RecordsService, version: string): Json {
   paths['/api/cases/{id}/audit'] = {
     get: { tags: ['cases'], summary: 'Protokoll (Audit-Trail) des Falls', parameters: [idParam, ...listParams.slice(1)], responses: { 200: listOk(ref('AuditLog')), ...errors } },
   };
+  // Process view of a case (issue 6): element states from the engine history (KIM exporter).
+  schemas.CaseProcesses = {
+    type: 'object',
+    properties: {
+      caseId: { type: 'string' },
+      pending: { type: 'array', items: { type: 'string' }, description: 'Instanzen, zu denen die Engine noch keine Ereignisse geliefert hat' },
+      processes: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            processInstanceKey: { type: 'string' },
+            parentProcessInstanceKey: { type: ['string', 'null'], description: 'aufrufende Instanz (Call Activity)' },
+            processDefinitionId: { type: 'string' },
+            processDefinitionKey: { type: 'string' },
+            version: { type: 'integer' },
+            state: { type: 'string', enum: ['ACTIVE', 'COMPLETED', 'TERMINATED'] },
+            startedAt: { type: ['string', 'null'], format: 'date-time' },
+            endedAt: { type: ['string', 'null'], format: 'date-time' },
+            bpmnXml: { type: ['string', 'null'], description: 'BPMN der bereitgestellten Version' },
+            active: { type: 'array', items: { type: 'string' }, description: 'IDs der aktiven Elemente' },
+            activeSteps: { type: 'array', items: { type: 'object', properties: { elementId: { type: 'string' }, name: { type: 'string' } } } },
+            completed: { type: 'array', items: { type: 'string' }, description: 'IDs der abgeschlossenen Elemente' },
+            takenFlows: { type: 'array', items: { type: 'string' }, description: 'IDs der durchlaufenen Sequenzflüsse' },
+            incidents: { type: 'array', items: { type: 'object' }, description: 'offene Incidents' },
+          },
+        },
+      },
+    },
+  };
+  paths['/api/cases/{id}/processes'] = {
+    get: {
+      tags: ['cases'],
+      summary: 'Prozessansicht des Falls: je Prozessinstanz das Modell mit aktiven und abgeschlossenen Schritten (Case-Management, Koordination; wird protokolliert)',
+      parameters: [idParam],
+      responses: { 200: ok(ref('CaseProcesses')), ...errors, 503: problem('Verlaufsdaten der Engine nicht erreichbar') },
+    },
+  };
   paths['/api/documents/{id}/content'] = {
     get: {
       tags: ['documents'],

@@ -242,3 +242,17 @@ export function assertCanChangeModels(a: Actor): void {
   if (a.role !== 'coordinator') throw forbidden('Nur Koordinierende der Kommune dürfen Prozessmodelle bearbeiten und freigeben.');
   if (!a.kommuneId) throw forbidden('Ihr Konto ist keiner Kommune zugeordnet.');
 }
+
+// ---------------------------------------------------------------------------------------------
+// Process view of a case (issue 6): the engine's element history of the case's instances.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Who sees the process view: the roles that read the case file (case managers of the site,
+ * coordinators of the commune); ABH/EBH see only the data of their task, not the case's processes.
+ * Which case is reachable is decided by the case row scope ({@link rowScope}).
+ */
+export function assertCanSeeProcessView(a: Actor): void {
+  if (a.role !== 'case_manager' && a.role !== 'coordinator') throw forbidden('Ihre Rolle darf die Prozessansicht eines Falls nicht sehen.');
+  if (!a.kommuneId) throw forbidden('Ihr Konto ist keiner Kommune zugeordnet.');
+}

@@ -19,6 +19,7 @@ export function testConfig(extra: Record<string, string> = {}) {
     DATABASE_URL: process.env.KIM_TEST_DATABASE_URL,
     ZEEBE_GRPC_ADDRESS: process.env.KIM_TEST_GRPC,
     ZEEBE_REST_ADDRESS: process.env.KIM_TEST_REST,
+    KIM_ENGINE_DATABASE_URL: process.env.KIM_TEST_ENGINE_DATABASE_URL,
     PORT: '0',
     LOG_LEVEL: process.env.KIM_TEST_LOG_LEVEL ?? 'silent',
     KIM_RECONCILE_INTERVAL_MS: '3600000',

@@ -210,7 +210,13 @@ public final class ElementExporter implements Exporter {
     this.controller = controller;
     lastSeenPosition = controller.getLastExportedRecordPosition();
     lastBufferedPosition = lastSeenPosition;
-    // The database may still be starting: the schema is created on the first flush, not here.
+    try {
+      connection(); // creates the tables, so readers find them before the first instance runs
+    } catch (SQLException e) {
+      // The database may still be starting: the next flush tries again.
+      log.warn("KIM-Exporter: PostgreSQL noch nicht erreichbar, neuer Versuch beim nächsten Schreiben: {}", e.getMessage());
+      closeConnection();
+    }
     scheduleFlush();
     log.info("KIM-Exporter geöffnet (Batch {}, Intervall {} ms)", settings.batchSize(), settings.flushInterval().toMillis());
   }

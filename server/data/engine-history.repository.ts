@@ -1,0 +1,117 @@
+/**
+ * Reads the engine history database the KIM element exporter (engine/exporter) writes: element
+ * events and incidents per process instance. Plain `pg`, not Prisma: the tables belong to the
+ * exporter, which creates them itself, in a database of their own (default `kim_engine`).
+ */
+import { Pool } from 'pg';
+
+export interface ElementEvent {
+  position: string;
+  elementInstanceKey: string;
+  processInstanceKey: string;
+  processDefinitionKey: string;
+  bpmnProcessId: string;
+  version: number;
+  elementId: string;
+  elementType: string;
+  intent: string;
+  parentProcessInstanceKey: string;
+  at: Date;
+}
+
+export interface IncidentEvent {
+  incidentKey: string;
+  intent: string;
+  processInstanceKey: string;
+  elementId: string;
+  elementInstanceKey: string;
+  errorType: string;
+  errorMessage: string;
+  at: Date;
+}
+
+/** The history database is missing, not yet created by the exporter, or not reachable. */
+export class EngineHistoryUnavailable extends Error {}
+
+const KEY = /^\d{1,19}$/;
+const INT8_MAX = 9223372036854775807n;
+const isKey = (k: string) => KEY.test(k) && BigInt(k) <= INT8_MAX;
+/** Limits against runaway trees (call activities in loops). */
+const MAX_INSTANCES = 200;
+
+export class EngineHistoryRepository {
+  private readonly pool: Pool;
+
+  constructor(url: string) {
+    this.pool = new Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 3000, idleTimeoutMillis: 10_000 });
+    // An idle client losing its connection must not take the server down.
+    this.pool.on('error', () => undefined);
+  }
+
+  private async query<T>(sql: string, params: unknown[]): Promise<T[]> {
+    try {
+      return (await this.pool.query(sql, params)).rows as T[];
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      // 42P01: the exporter has not created its tables yet – nothing recorded so far.
+      if (code === '42P01') return [];
+      // 3D000: database missing; connection errors.
+      if (code === '3D000' || code === 'ECONNREFUSED' || code === 'ENOTFOUND' || /timeout|terminat/i.test((e as Error).message)) {
+        throw new EngineHistoryUnavailable((e as Error).message);
+      }
+      throw e;
+    }
+  }
+
+  /** The given instances and every instance below them (call activities), roots first. */
+  async instanceTree(rootKeys: string[]): Promise<Array<{ key: string; parent: string | null }>> {
+    const roots = [...new Set(rootKeys.filter(isKey))];
+    if (!roots.length) return [];
+    const rows = await this.query<{ key: string; parent: string | null; depth: number }>(
+      `with recursive tree(key, parent, depth) as (
+         select k, null::bigint, 0 from unnest($1::bigint[]) as k
+         union
+         select distinct e.process_instance_key, e.parent_process_instance_key, t.depth + 1
+           from engine_element_event e join tree t on e.parent_process_instance_key = t.key
+          where e.element_type = 'PROCESS' and t.depth < 10
+       )
+       select key::text, parent::text, min(depth) as depth from tree group by key, parent order by min(depth), key limit ${MAX_INSTANCES}`,
+      [roots],
+    );
+    const seen = new Set<string>();
+    return rows.filter((r) => (seen.has(r.key) ? false : (seen.add(r.key), true))).map((r) => ({ key: r.key, parent: r.parent }));
+  }
+
+  /** Element events of the instances, in log order. */
+  async events(processInstanceKeys: string[]): Promise<ElementEvent[]> {
+    const keys = processInstanceKeys.filter(isKey);
+    if (!keys.length) return [];
+    return this.query<ElementEvent>(
+      `select position::text as "position", element_instance_key::text as "elementInstanceKey",
+              process_instance_key::text as "processInstanceKey", process_definition_key::text as "processDefinitionKey",
+              bpmn_process_id as "bpmnProcessId", version, element_id as "elementId", element_type as "elementType",
+              intent, parent_process_instance_key::text as "parentProcessInstanceKey", at
+         from engine_element_event where process_instance_key = any($1::bigint[])
+        order by partition_id, position`,
+      [keys],
+    );
+  }
+
+  /** Incident events of the instances, in log order. */
+  async incidents(processInstanceKeys: string[]): Promise<IncidentEvent[]> {
+    const keys = processInstanceKeys.filter(isKey);
+    if (!keys.length) return [];
+    return this.query<IncidentEvent>(
+      `select incident_key::text as "incidentKey", intent, process_instance_key::text as "processInstanceKey",
+              element_id as "elementId", element_instance_key::text as "elementInstanceKey", error_type as "errorType",
+              error_message as "errorMessage", at
+         from engine_incident where process_instance_key = any($1::bigint[])
+        order by partition_id, position`,
+      [keys],
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
