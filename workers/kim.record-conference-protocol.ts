@@ -2,10 +2,10 @@
  * kim.record-conference-protocol – kim-fallkonferenz: attendance, situation, agreements and system gaps into the app database (once), then the text is cleared in the engine; sets agreementIds and hasSystemGaps.
  * Idempotent: a job delivered twice has one side effect (see ConferenceService).
  */
-import { JOB, PROTOCOL_TEXT_FIELDS } from '../processes/kim-fallkonferenz/contract';
+import { ELEMENT, JOB, PROTOCOL_TEXT_FIELDS } from '../processes/kim-fallkonferenz/contract';
 import { conferences, idOf } from './conference-deps';
 import type { WorkerDeps } from './deps';
-import { run } from './process-support';
+import { inputOf, run } from './process-support';
 import { complete, type WorkerDefinition } from './runtime';
 
 export const recordConferenceProtocol: WorkerDefinition<WorkerDeps> = {
@@ -13,6 +13,6 @@ export const recordConferenceProtocol: WorkerDefinition<WorkerDeps> = {
   fetchVariables: ['conferenceId', ...PROTOCOL_TEXT_FIELDS],
   handler: (job, deps) =>
     run(async () => {
-      return complete(await conferences(deps).recordProtocol(idOf(job, 'conferenceId'), job.variables));
+      return complete(await conferences(deps).recordProtocol(idOf(job, 'conferenceId'), await inputOf(deps, job, [ELEMENT.recordConference])));
     }),
 };

@@ -2,10 +2,10 @@
  * kim.record-residence-facts – kim-einbuergerung: takes over the residence facts the Ausländerbehörde confirmed or corrected; the decision inputs follow them.
  * Idempotent: a job delivered twice has one side effect (job key under the naturalisation's row lock).
  */
-import { JOB_TYPES } from '../processes/kim-einbuergerung/contract';
+import { ELEMENTS, JOB_TYPES } from '../processes/kim-einbuergerung/contract';
 import type { WorkerDeps } from './deps';
 import { einbuergerungIdOf, einbuergerungOf } from './einbuergerung-support';
-import { run } from './process-support';
+import { inputOf, run } from './process-support';
 import { complete, type WorkerDefinition } from './runtime';
 
 export const recordResidenceFacts: WorkerDefinition<WorkerDeps> = {
@@ -13,7 +13,7 @@ export const recordResidenceFacts: WorkerDefinition<WorkerDeps> = {
   fetchVariables: ['einbuergerungId', 'aufenthaltPruefung', 'aufenthaltSeit', 'aufenthaltstitel', 'aufenthaltstitelGeeignet'],
   handler: (job, deps) =>
     run(async () => {
-      const v = job.variables;
+      const v = await inputOf(deps, job, [ELEMENTS.confirmResidence]);
       const r = await einbuergerungOf(deps).recordResidence(job.key, einbuergerungIdOf(job), { aufenthaltPruefung: v.aufenthaltPruefung, aufenthaltSeit: v.aufenthaltSeit, aufenthaltstitel: v.aufenthaltstitel, aufenthaltstitelGeeignet: v.aufenthaltstitelGeeignet });
       return complete({ ...r, aufenthaltstitel: null });
     }),

@@ -2,10 +2,10 @@
  * kim.record-test-registration – kim-einbuergerung: stores the test registration; date and test centre leave the instance.
  * Idempotent: a job delivered twice has one side effect (job key under the naturalisation's row lock).
  */
-import { JOB_TYPES } from '../processes/kim-einbuergerung/contract';
+import { ELEMENTS, JOB_TYPES } from '../processes/kim-einbuergerung/contract';
 import type { WorkerDeps } from './deps';
 import { einbuergerungIdOf, einbuergerungOf } from './einbuergerung-support';
-import { run } from './process-support';
+import { inputOf, run } from './process-support';
 import { complete, type WorkerDefinition } from './runtime';
 
 export const recordTestRegistration: WorkerDefinition<WorkerDeps> = {
@@ -13,7 +13,7 @@ export const recordTestRegistration: WorkerDefinition<WorkerDeps> = {
   fetchVariables: ['einbuergerungId', 'testTermin', 'teststelle'],
   handler: (job, deps) =>
     run(async () => {
-      const v = job.variables;
+      const v = await inputOf(deps, job, [ELEMENTS.registerTest]);
       await einbuergerungOf(deps).recordTestRegistration(job.key, einbuergerungIdOf(job), { testTermin: v.testTermin, teststelle: v.teststelle });
       return complete({ testTermin: null, teststelle: null });
     }),

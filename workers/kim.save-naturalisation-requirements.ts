@@ -2,10 +2,10 @@
  * kim.save-naturalisation-requirements – kim-einbuergerung: stores the residence facts the case manager recorded (for the ABH to confirm); the title text leaves the instance.
  * Idempotent: a job delivered twice has one side effect (job key under the naturalisation's row lock).
  */
-import { JOB_TYPES } from '../processes/kim-einbuergerung/contract';
+import { ELEMENTS, JOB_TYPES } from '../processes/kim-einbuergerung/contract';
 import type { WorkerDeps } from './deps';
 import { einbuergerungIdOf, einbuergerungOf } from './einbuergerung-support';
-import { run } from './process-support';
+import { inputOf, run } from './process-support';
 import { complete, type WorkerDefinition } from './runtime';
 
 export const saveNaturalisationRequirements: WorkerDefinition<WorkerDeps> = {
@@ -13,7 +13,7 @@ export const saveNaturalisationRequirements: WorkerDefinition<WorkerDeps> = {
   fetchVariables: ['einbuergerungId', 'aufenthaltSeit', 'aufenthaltstitel', 'aufenthaltstitelGeeignet'],
   handler: (job, deps) =>
     run(async () => {
-      const v = job.variables;
+      const v = await inputOf(deps, job, [ELEMENTS.recordRequirements]);
       await einbuergerungOf(deps).saveRequirements(job.key, einbuergerungIdOf(job), { aufenthaltSeit: v.aufenthaltSeit, aufenthaltstitel: v.aufenthaltstitel, aufenthaltstitelGeeignet: v.aufenthaltstitelGeeignet });
       return complete({ aufenthaltstitel: null });
     }),

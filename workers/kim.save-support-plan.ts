@@ -1,9 +1,10 @@
 /**
- * kim.save-support-plan – kim-case: writes the Förderplan's goals to the case and removes their texts from the instance.
+ * kim.save-support-plan – kim-case: writes the Förderplan's goals (kept by the inbox in the app database) to the case.
  * Idempotent: a job delivered twice has one side effect (job key / case row lock in the service).
  */
 import type { WorkerDeps } from './deps';
-import { caseIdOf, need, run } from './process-support';
+import { ELEMENTS } from '../processes/kim-case/contract';
+import { caseIdOf, inputOf, need, run } from './process-support';
 import { complete, type WorkerDefinition } from './runtime';
 
 export const SAVE_SUPPORT_PLAN = 'kim.save-support-plan';
@@ -13,8 +14,8 @@ export const saveSupportPlan: WorkerDefinition<WorkerDeps> = {
   fetchVariables: ['caseId',  'ziele'],
   handler: (job, deps) =>
     run(async () => {
-    const r = await need(deps, 'caseProcess').saveSupportPlan(job.key, caseIdOf(job), job.variables.ziele);
-    // Goal texts live in the app database only: the variable is cleared in the instance.
+    const r = await need(deps, 'caseProcess').saveSupportPlan(job.key, caseIdOf(job), (await inputOf(deps, job, [ELEMENTS.createSupportPlan])).ziele);
+    // Goal texts live in the app database only; clearing also cleans instances from before the inbox kept them.
     return complete({ ...r, ziele: null });
     }),
 };

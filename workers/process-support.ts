@@ -19,6 +19,14 @@ export function need<K extends 'intake' | 'caseProcess'>(deps: WorkerDeps, key: 
   return s as NonNullable<WorkerDeps[K]>;
 }
 
+/**
+ * The job's variables overlaid with the form input the inbox kept in the app database for the
+ * given user tasks of this instance (see server/domain/protected-input.ts).
+ */
+export async function inputOf(deps: WorkerDeps, job: Job, sourceElements: readonly string[]): Promise<Record<string, unknown>> {
+  return { ...job.variables, ...(await deps.inbox.protectedInput(job.processInstanceKey, sourceElements)) };
+}
+
 export async function run(fn: () => Promise<Outcome>): Promise<Outcome> {
   try {
     return await fn();

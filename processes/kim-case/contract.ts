@@ -38,6 +38,15 @@ export const FORMS = {
   evaluateCase: 'evaluate-case',
 } as const;
 
+/**
+ * Form input the process does not decide on (DSGVO: personal data stays in the app database). The
+ * inbox keeps these fields of a completed task in TaskSubmission instead of passing them to the
+ * engine; the consuming worker reads them from there. Element id of the user task → form fields.
+ */
+export const PROTECTED_INPUT: Readonly<Record<string, readonly string[]>> = {
+  [ELEMENTS.createSupportPlan]: ['ziele'],
+};
+
 export const MESSAGES = {} as const;
 export const ERRORS = {} as const;
 

@@ -236,5 +236,22 @@ export interface EinbuergerungVariables extends VorpruefungInput {
   entscheidung?: (typeof DECISIONS)[number] | null;
 }
 
+/**
+ * Form input the process does not decide on (residence title, test date and centre, document
+ * lists, requested documents, the decision): the inbox keeps these fields of a completed task in
+ * the app database (TaskSubmission) instead of passing them to the engine; the consuming worker
+ * reads them from there. Element id of the user task → form fields.
+ */
+export const PROTECTED_INPUT: Readonly<Record<string, readonly string[]>> = {
+  [ELEMENTS.recordRequirements]: ['aufenthaltstitel'],
+  [ELEMENTS.confirmResidence]: ['aufenthaltstitel'],
+  [ELEMENTS.registerTest]: ['testTermin', 'teststelle'],
+  [ELEMENTS.prepareDocuments]: ['dokumente'],
+  [ELEMENTS.checkCompleteness]: ['dokumente'],
+  [ELEMENTS.supplyDocuments]: ['dokumente'],
+  [ELEMENTS.ebhPreCheck]: ['nachgeforderteUnterlagen'],
+  [ELEMENTS.recordDecision]: ['entscheidung', 'entscheidungsdatum'],
+};
+
 /** The checklist every preparation starts with (status fehlt); more kinds can be added in the forms. */
 export const DEFAULT_DOCUMENTS: readonly DocumentKind[] = ['reisepass', 'aufenthaltstitel', 'meldebescheinigung', 'geburtsurkunde', 'lebenslauf', 'einkommensnachweis'];

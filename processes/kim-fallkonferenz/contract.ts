@@ -107,8 +107,19 @@ export interface ConferenceVariables extends ConferenceStartVariables {
 }
 
 /**
- * Form fields whose free text the workers move into the app database and then clear in the engine
- * (completing the job with null for each of them).
+ * Form fields whose free text lives in the app database only. The inbox keeps them out of the
+ * engine (PROTECTED_INPUT); the workers still clear them with null so instances started before that
+ * rule lose them too.
  */
 export const PLAN_TEXT_FIELDS = ['ort', 'videoLink', 'tagesordnung', 'dolmetschSprache', 'termin', 'dauerMinuten', 'dolmetschBedarf'] as const;
 export const PROTOCOL_TEXT_FIELDS = ['lage', 'anwesend', 'vereinbarungen', 'systemluecken'] as const;
+
+/**
+ * Form input kept in the app database (TaskSubmission) instead of process variables: the inbox
+ * stores these fields of a completed task, kim.save-conference-plan and
+ * kim.record-conference-protocol read them from there. Element id of the user task → form fields.
+ */
+export const PROTECTED_INPUT: Readonly<Record<string, readonly string[]>> = {
+  [ELEMENT.planConference]: PLAN_TEXT_FIELDS,
+  [ELEMENT.recordConference]: PROTOCOL_TEXT_FIELDS,
+};

@@ -9,6 +9,7 @@ import { isNotFound } from '../camunda/client';
 import type { Db } from '../data/prisma';
 import type { AuditService } from './audit.service';
 import { badRequest, conflict, notFound } from './errors';
+import { protectedFields, splitProtected } from './protected-input';
 import { Actor, assertCanReassignTask, assertCanWorkTask, assertTaskRole, canSeeTask, mayBeAssigned } from './policy';
 
 /** Job type under which the 8.6 engine hands out user tasks (job-based user tasks). */
@@ -255,9 +256,13 @@ export class InboxService {
     assertCanWorkTask(a, t);
     if (t.state !== 'CREATED') throw conflict('Die Aufgabe ist bereits abgeschlossen.');
     if (t.assignee && t.assignee !== a.username) throw conflict(`Die Aufgabe ist ${t.assignee} zugewiesen. Übernehmen Sie sie erst.`);
+    // Input the process does not decide on stays in the app database; the engine gets the rest.
+    const { engine, kept } = splitProtected(protectedFields(t.processDefinitionId, t.elementId), variables);
+    if (Object.keys(kept).length) await this.keep(t, kept, a.username);
     try {
-      await this.zeebe.completeJob({ jobKey: id, variables: variables as never });
+      await this.zeebe.completeJob({ jobKey: id, variables: engine as never });
     } catch (e) {
+      if (Object.keys(kept).length) await this.db.taskSubmission.deleteMany({ where: { taskId: id } });
       if (isNotFound(e)) {
         await this.db.task.updateMany({ where: { id, state: 'CREATED' }, data: { state: 'CANCELED', completedAt: new Date() } });
         throw conflict('Die Aufgabe ist im Prozess nicht mehr aktiv (abgebrochen oder bereits erledigt).');
@@ -270,6 +275,22 @@ export class InboxService {
     });
     await this.audit.write(a, { action: 'task.complete', entity: 'Task', entityId: id, fields: Object.keys(variables), requestId });
     return done;
+  }
+
+  /** Stores a task's protected form input (one row per task; a retried completion overwrites it). */
+  private async keep(t: { id: string; processInstanceKey: string; elementId: string; caseId: string | null }, data: Record<string, unknown>, username: string) {
+    const kase = t.caseId ? await this.db.case.findUnique({ where: { id: t.caseId }, select: { id: true } }).catch(() => null) : null;
+    const row = { processInstanceKey: t.processInstanceKey, elementId: t.elementId, caseId: kase?.id ?? null, data: data as Prisma.InputJsonValue, submittedBy: username };
+    await this.db.taskSubmission.upsert({ where: { taskId: t.id }, create: { taskId: t.id, ...row }, update: { ...row, createdAt: new Date() } });
+  }
+
+  /**
+   * The protected form input a worker needs: the latest submission of one of the given user tasks
+   * in this process instance ({} when there is none, e.g. instances started before the rule).
+   */
+  async protectedInput(processInstanceKey: string, elementIds: readonly string[]): Promise<Record<string, unknown>> {
+    const row = await this.db.taskSubmission.findFirst({ where: { processInstanceKey, elementId: { in: [...elementIds] } }, orderBy: { createdAt: 'desc' } });
+    return (row?.data ?? {}) as Record<string, unknown>;
   }
 
   /**

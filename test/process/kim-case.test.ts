@@ -15,6 +15,7 @@ import type { WorkerDeps } from '../../workers/deps';
 import type { WorkerDefinition } from '../../workers/runtime';
 import { ELEMENTS as E, PROCESS_ID } from '../../processes/kim-case/contract';
 import { actorOf, completeTask, openTask, processesDirWith } from '../support/processes';
+import { expectNotInEngine } from '../support/engine-log';
 import { FIXTURES, startTestStack, until } from '../support/stack';
 
 const referralCalls = new Map<string, Record<string, unknown>>();
@@ -75,6 +76,20 @@ const goals = [
   { lebensbereich: 'Sprache', beschreibung: 'B1-Kurs abschließen', zieldatum: '2030-06-30' },
   { lebensbereich: 'Arbeit', beschreibung: 'Anerkennung des Berufsabschlusses beantragen' },
 ];
+
+test('goal texts stay in the app database: the engine never sees them, the kept input goes with the case', async () => {
+  const { caseId, pik } = await openCase('P1D');
+  const marker = `Wohnung in Hamborn finden (${process.pid}-${Date.now()})`;
+  await completeTask(stack, cm, caseId, E.createSupportPlan, { ziele: [{ lebensbereich: 'Wohnen', beschreibung: marker }] });
+  await until(() => stack.db.goal.findFirst({ where: { caseId, description: marker } }), 'Ziel mit Beschreibung gespeichert');
+  expect(await stack.db.taskSubmission.findFirstOrThrow({ where: { processInstanceKey: pik } })).toMatchObject({ elementId: E.createSupportPlan, caseId, submittedBy: 'cm.duisburg' });
+  await expectNotInEngine(stack.zeebe, [marker]);
+  await stack.zeebe.cancelProcessInstance(pik);
+  await stack.db.goal.deleteMany({ where: { caseId } });
+  await stack.db.need.deleteMany({ where: { caseId } });
+  await stack.db.case.delete({ where: { id: caseId } });
+  expect(await stack.db.taskSubmission.count({ where: { processInstanceKey: pik } })).toBe(0);
+});
 
 test('Förderplan → referral from the plan (kim-referral called with the new referral) → closing with evaluation, statistics and deletion date', async () => {
   const { caseId } = await openCase('P1D');

@@ -16,6 +16,7 @@ import type { Stack } from '../../server/stack';
 import { freePort } from '../../server/util/ports';
 import { workers as registry } from '../../workers';
 import { actorOf, completeTask, openTask, processesDirWith } from '../support/processes';
+import { expectNotInEngine } from '../support/engine-log';
 import { startTestStack, testConfig, until } from '../support/stack';
 
 let stack: Stack;
@@ -155,13 +156,16 @@ test('several requirements missing: parallel preparation (kim-referral language 
   await until(async () => (await stack.db.referral.findUniqueOrThrow({ where: { id: referral.id } })).status === 'gesendet', 'Vermittlung gesendet');
   expect((await stack.db.referral.findUniqueOrThrow({ where: { id: referral.id } })).processInstanceKey).toBeTruthy();
 
-  await stack.services.inbox.complete(cm, test.id, { testTermin: '2026-05-12', teststelle: 'VHS Duisburg' });
+  const centre = `VHS Duisburg ${process.pid}-${n}`;
+  await stack.services.inbox.complete(cm, test.id, { testTermin: '2026-05-12', teststelle: centre });
   await stack.services.inbox.complete(cm, docs.id, { dokumente: [{ art: 'reisepass', status: 'vorhanden' }, { art: 'geburtsurkunde', status: 'uebersetzung_noetig' }, { art: 'heiratsurkunde', status: 'apostille_noetig' }] });
   const afterPrep = await until(async () => {
     const r = await row(id);
     return r.testDate && r.documents.some((d) => d.kind === 'heiratsurkunde') && r;
   }, 'Testanmeldung und Checkliste gespeichert');
   expect(afterPrep.testDate?.toISOString().slice(0, 10)).toBe('2026-05-12');
+  expect(afterPrep.testCentre).toBe(centre);
+  await expectNotInEngine(stack.zeebe, [centre]);
   expect(Object.fromEntries(afterPrep.documents.map((d) => [d.kind, d.status]))).toMatchObject({ reisepass: 'vorhanden', geburtsurkunde: 'uebersetzung_noetig', heiratsurkunde: 'apostille_noetig', lebenslauf: 'fehlt' });
   // the join waits for the language course
   expect(await stack.db.task.count({ where: { caseId, elementId: E.checkCompleteness } })).toBe(0);

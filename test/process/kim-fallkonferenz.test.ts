@@ -14,6 +14,7 @@ import { NO_CONSENT_NOTE } from '../../server/domain/conference.service';
 import type { Stack } from '../../server/stack';
 import { freePort } from '../../server/util/ports';
 import { workers as registry } from '../../workers';
+import { expectNotInEngine } from '../support/engine-log';
 import { login, Session, startTestStack, testConfig, until } from '../support/stack';
 
 interface Part {
@@ -141,7 +142,7 @@ test('every path: consent present / missing, invitation with .ics, confirm and d
   // planning; free text stays out of the engine
   const plan = await openTask(pik, ELEMENT.planConference);
   const at = new Date(Math.ceil((Date.now() + 3600_000) / 60000) * 60000);
-  await complete(cm, plan.id, { termin: at.toISOString(), dauerMinuten: 60, ort: 'Rathaus Hamborn, Raum 2.14', videoLink: 'https://video.example/fk', tagesordnung: 'Wohnsituation; Schule', dolmetschBedarf: true, dolmetschSprache: 'Türkisch' });
+  await complete(cm, plan.id, { termin: at.toISOString(), dauerMinuten: 60, ort: `Rathaus Hamborn, Raum ${tag}`, videoLink: 'https://video.example/fk', tagesordnung: `Wohnsituation; Schule ${tag}`, dolmetschBedarf: true, dolmetschSprache: 'Türkisch' });
 
   // invitations with .ics
   const invJc = await mailTo(jc.email!, /Bitte sagen Sie über diesen Link zu oder ab/);
@@ -192,7 +193,7 @@ test('every path: consent present / missing, invitation with .ics, confirm and d
     lage: `Familie ${client.lastName} droht der Wohnungsverlust.`,
     vereinbarungen: [
       { zustaendig: 'kim', massnahme: 'Termin bei der Wohnungsnotfallhilfe vereinbaren', faelligAm: day(14) },
-      { zustaendig: pJc.id, massnahme: 'Mietübernahme prüfen', faelligAm: day(14) },
+      { zustaendig: pJc.id, massnahme: `Mietübernahme prüfen (${tag})`, faelligAm: day(14) },
       { zustaendig: pJa.id, massnahme: 'Schulgespräch führen', faelligAm: day(-2) },
       { zustaendig: 'kim', massnahme: 'Dolmetschung für Folgetermin organisieren', faelligAm: day(-1) },
     ],
@@ -227,6 +228,9 @@ test('every path: consent present / missing, invitation with .ics, confirm and d
   expect(mailsTo(ja.email!).some((m) => /im Anhang erhalten Sie das Protokoll/.test(m.text))).toBe(false);
 
   const agreements = await stack.db.agreement.findMany({ where: { conferenceId: started.id }, orderBy: { position: 'asc' } });
+  // The plan's and the protocol's texts are in the app database only: never in the engine's files.
+  expect(await stack.db.taskSubmission.count({ where: { processInstanceKey: pik, elementId: { in: [ELEMENT.planConference, ELEMENT.recordConference] } } })).toBe(2);
+  await expectNotInEngine(stack.zeebe, [`Raum ${tag}`, `Schule ${tag}`, `Demir${tag}`, `Mietübernahme prüfen (${tag})`]);
   expect(agreements.map((a) => a.responsible)).toEqual(['kim', 'extern', 'extern', 'kim']);
 
   // overdue (external and KIM) → escalation tasks for the case manager
