@@ -124,7 +124,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.use('/einbuergerung', einbuergerungRoutes(deps));
   const repo = new RecordRepository(deps.db);
   const records = registerResources(new RecordsService(repo));
-  const services = { records, cases: new CaseService(records, repo, { intake: deps.intake, referrals: deps.referrals }), consents: new ConsentService(records, repo), documents: new DocumentService(records, repo) };
+  const services = { records, cases: new CaseService(records, repo, { intake: deps.intake, referrals: deps.referrals, retentionYears: deps.config.KIM_CASE_RETENTION_YEARS }), consents: new ConsentService(records, repo), documents: new DocumentService(records, repo) };
   for (const [mount, router] of supportPlanRoutes(new SupportPlanService(records, repo))) api.use(mount, router);
   api.use('/conferences', conferenceRoutes(deps));
   api.use('/cases', processViewRoutes(new ProcessViewService(records, new ProcessViewRepository(deps.db), deps.engineHistory)));

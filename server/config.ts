@@ -78,6 +78,8 @@ const schema = z.object({
   KIM_REVIEW_INTERVAL: z.string().regex(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, 'ISO-8601-Dauer, z. B. P3M oder PT2S').default('P3M'),
   /** Years a closed case is kept before its personal data is deleted (deletion date). */
   KIM_CASE_RETENTION_YEARS: z.coerce.number().int().min(1).max(30).default(3),
+  /** How often the retention job deletes closed cases whose deletion date has come (ms). */
+  KIM_RETENTION_INTERVAL_MS: z.coerce.number().int().min(100).default(3_600_000),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -32,6 +32,8 @@ import { ReferralRepository } from './data/referral.repository';
 import { ReferralService } from './domain/referral.service';
 import { ConferenceRepository } from './data/conference.repository';
 import { ConferenceService } from './domain/conference.service';
+import { RetentionRepository } from './data/retention.repository';
+import { RetentionService } from './domain/retention.service';
 import { ModelRepository } from './data/model.repository';
 import { EngineHistoryRepository } from './data/engine-history.repository';
 import { createSmtpMailer } from './util/mailer';
@@ -186,6 +188,20 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     }, cfg.KIM_RECONCILE_INTERVAL_MS);
     reconcileTimer.unref();
     stops.push(async () => clearInterval(reconcileTimer));
+    // Retention: closed cases are deleted everywhere at their deletion date (one run at a time).
+    const retention = new RetentionService(new RetentionRepository(db), { cancelProcessInstance: (key) => zeebe.cancelProcessInstance(key) }, log);
+    let retentionRun: Promise<unknown> | null = null;
+    const retentionTimer = setInterval(() => {
+      retentionRun ??= retention
+        .run()
+        .catch((e) => log.warn({ err: (e as Error).message }, 'retention run failed'))
+        .finally(() => (retentionRun = null));
+    }, cfg.KIM_RETENTION_INTERVAL_MS);
+    retentionTimer.unref();
+    stops.push(async () => {
+      clearInterval(retentionTimer);
+      await retentionRun;
+    });
 
     // 6. API and web app
     let url = '';

@@ -7,6 +7,7 @@ import { GOALS_REACHED } from '../../processes/kim-case/contract';
 import type { CaseProcessRepository } from '../data/case-process.repository';
 import { badRequest, notFound } from './errors';
 import { parseLifeAreas } from './intake.service';
+import { deletionDateAfter } from './retention.service';
 
 export interface GoalInput {
   lebensbereich: string;
@@ -100,7 +101,7 @@ export class CaseProcessService {
       const current = await tx.case.findUniqueOrThrow({ where: { id: caseId }, select: { deletionDate: true } });
       if (c.closedAt && current.deletionDate) return current.deletionDate;
       const closedAt = new Date();
-      const deletionDate = new Date(Date.UTC(closedAt.getUTCFullYear() + this.retentionYears, closedAt.getUTCMonth(), closedAt.getUTCDate()));
+      const deletionDate = deletionDateAfter(closedAt, this.retentionYears);
       if (reached === 'ja') await this.repo.setGoalStatus(tx, caseId, 'erreicht');
       if (reached === 'nein') await this.repo.setGoalStatus(tx, caseId, 'nicht_erreicht');
       await this.repo.updateCase(tx, caseId, { phase: 'Abschluss', closedAt, outcome, goalsReached: reached, deletionDate });

@@ -8,11 +8,14 @@ import { badRequest, conflict, DomainError } from './errors';
 import type { StartedIntake, StartIntakeInput } from './intake.service';
 import { Actor, assertCan } from './policy';
 import { RecordsService, Row, toJson } from './records.service';
+import { deletionDateAfter } from './retention.service';
 
 /** The process starts the case verbs delegate to (absent when no engine is connected). */
 export interface CaseProcesses {
   intake?: { startIntake(a: Actor, input: StartIntakeInput, requestId?: string): Promise<StartedIntake> };
   referrals?: { startReferral(a: Actor, input: ReferralStartInput, requestId?: string): Promise<object> };
+  /** KIM_CASE_RETENTION_YEARS (default RETENTION_YEARS). */
+  retentionYears?: number;
 }
 
 /** What a case manager may give when starting a referral (never reminderAfter: that is configuration). */
@@ -82,7 +85,7 @@ export class CaseService {
     const existing = await this.records.find(a, 'cases', id);
     if (existing.closedAt) throw conflict('Der Fall ist bereits abgeschlossen.');
     const closedAt = new Date();
-    const deletionDate = new Date(Date.UTC(closedAt.getUTCFullYear() + RETENTION_YEARS, closedAt.getUTCMonth(), closedAt.getUTCDate()));
+    const deletionDate = deletionDateAfter(closedAt, this.processes.retentionYears ?? RETENTION_YEARS);
     const row = await this.repo.transaction(async (tx, r) => {
       // Only an open case is closed: a parallel close loses instead of writing twice.
       const res = await r.updateMany('case', { id, closedAt: null }, { phase: 'Abschluss', closedAt, outcome: input.outcome, deletionDate });
