@@ -1,6 +1,7 @@
 /**
  * Lints every BPMN model under processes/ and test/fixtures/processes with bpmnlint (the Camunda
- * Modeler's own rules, configured in .bpmnlintrc) and prints the findings in German, with file and
+ * Modeler's own rules, configured in .bpmnlintrc for the engine that runs here, plus the
+ * camunda-compat rules of the target version 8.9) and prints the findings in German, with file and
  * element id. Exits 1 when a finding is an error. Usage: `tsx scripts/lint-bpmn.ts [files or folders…]`;
  * `--stdin` lints one model read from standard input (the server's draft check, server/camunda/lint.ts).
  *
@@ -129,6 +130,7 @@ const GERMAN: Record<string, string> = {
   'camunda-compat/user-task-form': 'Formularverknüpfung der Benutzeraufgabe ist ungültig',
   'camunda-compat/zeebe-user-task': 'Benutzeraufgabe ist keine „Camunda user task“ (zeebe:userTask)',
   'camunda-compat/no-task-listeners': 'Task-Listener werden von dieser Engine-Version nicht unterstützt',
+  'camunda-compat/task-listener': 'Task-Listener ist unvollständig (Ereignis oder Job-Typ fehlt)',
   'camunda-compat/feel': 'FEEL-Ausdruck ist syntaktisch falsch',
   'camunda-compat/timer': 'Timer-Definition ist ungültig',
   'camunda-compat/io-mapping': 'Ein- oder Ausgabe-Mapping ist unvollständig',
@@ -172,8 +174,37 @@ function linkSequenceFlows(node: unknown, seen = new Set<unknown>()): void {
   }
 }
 
-/** Lints one model; `file` is only used in the findings. Unparsable XML is one error finding. */
+/**
+ * The product's target engine version. .bpmnlintrc holds the camunda-compat rules of the engine
+ * that runs here (8.6); every model is also checked against the target's rules, so a model passes
+ * only when both engines accept it.
+ */
+export const TARGET_COMPAT = 'camunda-cloud-8-9';
+const COMPAT_PRESET = /^plugin:camunda-compat\/camunda-cloud-\d+-\d+$/;
+
+/** The configuration with its camunda-compat preset replaced by `preset` (null when it has none). */
+export function withCompatPreset(config: unknown, preset: string): unknown | null {
+  const c = config as { extends?: string | string[] };
+  const ext = Array.isArray(c?.extends) ? c.extends : c?.extends ? [c.extends] : [];
+  if (!ext.some((e) => COMPAT_PRESET.test(e))) return null;
+  return { ...c, extends: ext.map((e) => (COMPAT_PRESET.test(e) ? `plugin:camunda-compat/${preset}` : e)) };
+}
+
+/**
+ * Lints one model against the configured rules and the target version's camunda-compat rules;
+ * `file` is only used in the findings. Unparsable XML is one error finding.
+ */
 export async function lintBpmn(xml: string, file: string, config: unknown = loadLintConfig()): Promise<Finding[]> {
+  const own = await lintWith(xml, file, config);
+  const target = withCompatPreset(config, TARGET_COMPAT);
+  if (!target || JSON.stringify(target) === JSON.stringify(config) || own.some((f) => f.rule === 'xml')) return own;
+  const key = (f: Finding) => `${f.rule}|${f.elementId}|${f.detail}`;
+  const seen = new Set(own.map(key));
+  const extra = (await lintWith(xml, file, target)).filter((f) => !seen.has(key(f))).map((f) => ({ ...f, message: `${f.message} (Zielversion Camunda 8.9)` }));
+  return [...own, ...extra];
+}
+
+async function lintWith(xml: string, file: string, config: unknown): Promise<Finding[]> {
   const moddle = new BpmnModdle({ zeebe: zeebeDescriptor() });
   let root: ModdleElement;
   try {

@@ -38,7 +38,7 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-test('.bpmnlintrc extends the recommended rules and the camunda-compat rules of the engine we run (8.6)', () => {
+test('.bpmnlintrc extends the recommended rules and the camunda-compat rules of the engine we run (8.6; the target 8.9 is checked in addition, see below)', () => {
   expect(JSON.parse(fs.readFileSync(path.join(ROOT, '.bpmnlintrc'), 'utf8'))).toMatchObject({
     extends: ['bpmnlint:recommended', 'plugin:camunda-compat/camunda-cloud-8-6'],
   });
@@ -90,4 +90,27 @@ test('broken models: errors with file and element id in German, exit code 1; a c
   expect(text.code).toBe(1);
   expect(text.stderr).toMatch(/kim-broken\.bpmn: Fehler bei Element Task_NoType: Implementierung fehlt/);
   expect(text.stderr).toMatch(/BPMN-Prüfung: 1 Modell\(e\), 3 Fehler/);
+});
+
+test('every model is also checked against the target version 8.9: its own findings are added, marked as such', () => {
+  const listener = path.join(tmp, '..', `kim-listener-${process.pid}.bpmn`);
+  fs.writeFileSync(
+    listener,
+    wrap(`
+    <bpmn:startEvent id="StartEvent_Started" name="Start" />
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_Started" targetRef="Task_Listen" />
+    <bpmn:userTask id="Task_Listen" name="Mit Listener"><bpmn:extensionElements><zeebe:userTask /><zeebe:formDefinition formId="f" /><zeebe:taskListeners><zeebe:taskListener eventType="completing" /></zeebe:taskListeners></bpmn:extensionElements></bpmn:userTask>
+    <bpmn:sequenceFlow id="Flow_2" sourceRef="Task_Listen" targetRef="EndEvent_Done" />
+    <bpmn:endEvent id="EndEvent_Done" name="Fertig" />`),
+  );
+  try {
+    const r = lint('--json', listener);
+    expect(r.code).toBe(1);
+    const byRule = Object.fromEntries(r.findings.filter((f) => f.severity === 'error').map((f) => [f.rule, f.message]));
+    // 8.6 (the engine here) knows no task listeners; 8.9 knows them and misses the listener's job type.
+    expect(byRule['camunda-compat/no-task-listeners']).toBe('Task-Listener werden von dieser Engine-Version nicht unterstützt');
+    expect(byRule['camunda-compat/task-listener']).toBe('Task-Listener ist unvollständig (Ereignis oder Job-Typ fehlt) (Zielversion Camunda 8.9)');
+  } finally {
+    fs.rmSync(listener, { force: true });
+  }
 });
