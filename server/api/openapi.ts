@@ -78,10 +78,31 @@ export function buildOpenApi(records: RecordsService, version: string): Json {
       tags: ['tasks'],
       summary: 'Aufgabeneingang',
       description:
-        'Filter (JSON): view (mine|group|all), q oder name (Aufgabe), processDefinitionId, caseId, dueBefore (Datum), overdue (true), siteId (Standort des Falls), assignee (Benutzername oder "unassigned"). ' +
-        'Die Gesamtzahl wird auf der ersten Seite gezählt und für Folgeseiten derselben Abfrage wiederverwendet; Folgeseiten werden per Keyset gelesen.',
+        'Filter (JSON): view (mine|group|all), q oder name (Aufgabe), processDefinitionId, caseId, dueBefore (Datum), overdue (true), siteId (Standort des Falls), assignee (Benutzername oder "unassigned"), ' +
+        'lifeArea (Lebensbereich oder Liste davon: Fall hat einen Bedarf oder ein Ziel darin; nur Case-Management – über Fälle des eigenen Standorts – und Koordination, sonst 403). ' +
+        'Jede Zeile trägt für Case-Management und Koordination `client` (Name bei Fällen des eigenen Standorts, sonst Pseudonym; Koordination nur Pseudonym) und `clientIsPseudonym`; ABH/EBH bekommen nur die Aufgabe. ' +
+        'Keine volle Zählung: gezählt werden höchstens 1000 Zeilen ab dem Anfang der Seite. X-Total-Capped: true heißt, die Gesamtzahl in Content-Range ist eine Untergrenze („mehr als …“). Folgeseiten werden per Keyset gelesen.',
       parameters: listParams,
-      responses: { 200: listOk(ref('Task')), 400: errors[400], 403: errors[403] },
+      responses: {
+        200: { ...listOk(ref('Task')), headers: { ...listOk(ref('Task')).headers, 'X-Total-Capped': { schema: { type: 'string', enum: ['true', 'false'] }, description: 'true: Gesamtzahl ist eine Untergrenze' } } },
+        400: errors[400],
+        403: errors[403],
+      },
+    },
+  };
+  paths['/api/tasks/events'] = {
+    get: {
+      tags: ['tasks'],
+      summary: 'Live-Aktualisierung des Aufgabeneingangs (Server-Sent Events)',
+      description:
+        'text/event-stream mit der Sitzung (Cookie): `ready` nach dem Verbinden, dann `tasks` mit {kommuneId, groups}, sobald sich eine Aufgabe ändert, die die Person sehen darf (neu, übernommen, abgeschlossen, abgebrochen, neu zugewiesen) – ohne Aufgaben- oder Personendaten; die Liste wird danach neu geladen. Kommentarzeilen als Herzschlag; endet die Sitzung, kommt `signed-out`.',
+      responses: {
+        200: { description: 'Ereignisstrom', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+        401: errors[401],
+        403: errors[403],
+        429: problem('Zu viele offene Ströme dieser Person'),
+        503: problem('Live-Aktualisierung nicht verfügbar'),
+      },
     },
   };
   paths['/api/tasks/{id}/form'] = {

@@ -1,7 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../app';
-import { badRequest } from '../domain/errors';
+import { badRequest, DomainError } from '../domain/errors';
+import { assertTaskRole } from '../domain/policy';
+import { LIFE_AREAS } from './schemas';
 import { asyncRoute, parseBody, parseListParams, sendList } from './http';
 import { requireActor } from './session';
 import { workspaceOf } from './workspace.routes';
@@ -24,7 +26,17 @@ const dateFilter = (v: unknown, field: string): Date | undefined => {
   return /^\d{4}-\d{2}-\d{2}$/.test(String(v)) ? new Date(d.getTime() + 24 * 3600 * 1000 - 1) : d;
 };
 
-/** The inbox filters beyond view/process/case/name: due before, overdue, site (via case), assignee. */
+/** Life areas of the filter: one name or a list of names of the LifeArea enum. */
+const lifeAreaFilter = (v: unknown): string[] | undefined => {
+  if (v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0)) return undefined;
+  const list = Array.isArray(v) ? v : [v];
+  if (!list.every((x) => typeof x === 'string' && (LIFE_AREAS as readonly string[]).includes(x))) {
+    throw badRequest('Unbekannter Lebensbereich im Filter.', { lifeArea: `Erlaubt: ${LIFE_AREAS.join(', ')}` });
+  }
+  return [...new Set(list as string[])];
+};
+
+/** The inbox filters beyond view/process/case/name: due before, overdue, site (via case), assignee, life area (via case). */
 function listFilters(f: Record<string, unknown>) {
   const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
   return {
@@ -32,6 +44,7 @@ function listFilters(f: Record<string, unknown>) {
     overdue: f.overdue === true || f.overdue === 'true',
     siteId: str(f.siteId),
     assignee: f.assignee === null || f.assignee === 'unassigned' ? null : str(f.assignee),
+    lifeAreas: lifeAreaFilter(f.lifeArea),
   };
 }
 
@@ -46,7 +59,7 @@ export function taskRoutes(deps: AppDeps): Router {
       if (!SORTABLE.includes(field)) throw badRequest(`Nach "${p.sortField}" kann nicht sortiert werden.`, { sort: `Erlaubt: ${SORTABLE.join(', ')}` });
       const view = (p.filter.view as string | undefined) ?? 'all';
       if (!['mine', 'group', 'all'].includes(view)) throw badRequest('Unbekannte Ansicht.', { view: 'mine, group oder all' });
-      const { rows, total } = await deps.inbox.list(a, {
+      const { rows, total, totalCapped } = await deps.inbox.list(a, {
         view: view as 'mine' | 'group' | 'all',
         processDefinitionId: p.filter.processDefinitionId as string | undefined,
         caseId: p.filter.caseId as string | undefined,
@@ -56,7 +69,18 @@ export function taskRoutes(deps: AppDeps): Router {
         limit: p.limit,
         sort: { field, order: p.sortSpecified ? p.sortOrder : 'desc' },
       });
+      // The total is exact unless the list goes on beyond COUNT_CAP rows after the page's start.
+      res.setHeader('X-Total-Capped', totalCapped ? 'true' : 'false');
       sendList(res, 'tasks', rows, p.offset, total);
+    }),
+  );
+  r.get(
+    '/events',
+    asyncRoute(async (req, res) => {
+      const a = requireActor(req);
+      assertTaskRole(a);
+      if (!deps.taskEvents) throw new DomainError(503, 'Live-Aktualisierung ist nicht verfügbar. Bitte laden Sie die Liste neu.', 'unavailable');
+      deps.taskEvents.stream(a, req, res);
     }),
   );
   r.get(

@@ -7,10 +7,11 @@ import type { Prisma } from '../../generated/prisma/client';
 import type { Zeebe } from '../camunda/client';
 import { isNotFound } from '../camunda/client';
 import type { Db } from '../data/prisma';
-import type { AuditService } from './audit.service';
+import { auditRow, type AuditService } from './audit.service';
+import { COUNT_CAP, TaskListRepository, type TaskListSpec } from '../data/task-list.repository';
 import { badRequest, conflict, notFound } from './errors';
 import { protectedFields, splitProtected } from './protected-input';
-import { Actor, assertCanReassignTask, assertCanWorkTask, assertTaskRole, canSeeTask, mayBeAssigned } from './policy';
+import { Actor, assertCanFilterTasksByLifeArea, assertCanReassignTask, assertCanWorkTask, assertTaskRole, canSeeTask, mayBeAssigned, taskListClient } from './policy';
 
 /** Job type under which the 8.6 engine hands out user tasks (job-based user tasks). */
 export const USER_TASK_JOB_TYPE = 'io.camunda.zeebe:userTask';
@@ -62,17 +63,18 @@ export interface TaskListQuery {
   siteId?: string;
   /** Assigned to this user; null = unassigned. */
   assignee?: string | null;
+  /** The task's case has a need or goal in one of these life areas (Förderplan). */
+  lifeAreas?: string[];
   offset: number;
   limit: number;
   sort: { field: 'createdAt' | 'dueDate' | 'name' | 'priority'; order: 'asc' | 'desc' };
 }
 
-/** How long a list's total and page cursors are reused for further pages of the same query. */
+/** How long a list's page cursors are reused for further pages of the same query. */
 const LIST_CACHE_MS = 60_000;
 const LIST_CACHE_ENTRIES = 500;
 
 interface ListCacheEntry {
-  total: number;
   at: number;
   /** offset → sort key of the row before it: the next page is read by keyset, not by OFFSET. */
   cursors: Map<number, { value: unknown; id: string }>;
@@ -83,7 +85,11 @@ export class InboxService {
     private readonly db: Db,
     private readonly zeebe: Zeebe,
     private readonly audit: AuditService,
-  ) {}
+  ) {
+    this.lists = new TaskListRepository(db);
+  }
+
+  private readonly lists: TaskListRepository;
 
   /** Upserts the row for a user-task job; a job delivered twice changes nothing. */
   async project(job: UserTaskJob): Promise<{ created: boolean }> {
@@ -121,74 +127,89 @@ export class InboxService {
     }
   }
 
-  private visibleWhere(a: Actor, view: TaskView): Prisma.TaskWhereInput {
-    const base: Prisma.TaskWhereInput = { state: 'CREATED', kommuneId: a.kommuneId ?? '__none__' };
-    const mineOrGroup: Prisma.TaskWhereInput[] = [{ assignee: a.username }, { candidateUsers: { has: a.username } }, { candidateGroups: { hasSome: a.groups } }];
-    if (view === 'mine') return { ...base, assignee: a.username };
-    if (view === 'group') return { ...base, assignee: null, OR: [{ candidateGroups: { hasSome: a.groups } }, { candidateUsers: { has: a.username } }] };
-    if (a.role === 'coordinator') return base;
-    return { ...base, OR: mineOrGroup };
-  }
-
   private readonly listCache = new Map<string, ListCacheEntry>();
 
-  /** The list's where clause (visibility of the view plus the filters). */
-  async listWhere(a: Actor, q: Omit<TaskListQuery, 'offset' | 'limit' | 'sort'>): Promise<Prisma.TaskWhereInput> {
-    const where: Prisma.TaskWhereInput = { ...this.visibleWhere(a, q.view ?? 'all') };
-    if (q.processDefinitionId) where.processDefinitionId = q.processDefinitionId;
-    if (q.caseId) where.caseId = q.caseId;
-    if (q.q) where.name = { contains: q.q, mode: 'insensitive' };
-    if (q.assignee !== undefined) {
-      if (q.view === 'group' && q.assignee !== null) return { id: '__none__' };
-      if (q.view !== 'mine') where.assignee = q.assignee;
-      else if (q.assignee !== a.username) return { id: '__none__' };
-    }
-    const now = new Date();
-    const due = [...(q.dueBefore ? [q.dueBefore] : []), ...(q.overdue ? [now] : [])];
-    if (due.length) where.dueDate = q.overdue ? { lt: new Date(Math.min(...due.map((d) => d.getTime()))) } : { lte: due[0] };
-    if (q.siteId) {
-      const cases = await this.db.case.findMany({ where: { kommuneId: a.kommuneId ?? '__none__', siteId: q.siteId }, select: { id: true } });
-      where.caseId = q.caseId ? (cases.some((c) => c.id === q.caseId) ? q.caseId : '__none__') : { in: cases.map((c) => c.id) };
-    }
-    return where;
-  }
-
   /**
-   * One page of the inbox. Stays fast on deep pages and large lists: the total is counted on the
-   * first page and reused (for a minute) by the following pages of the same query, and a page that
-   * follows one already served is read by keyset (sort key of the previous page's last row) instead
-   * of OFFSET. Both go over the (state, kommuneId|assignee, createdAt, id) indexes.
+   * One page of the inbox: one SQL statement (tasks joined with case and client, see
+   * TaskListRepository). No full count: `total` is exact while the list ends within COUNT_CAP rows
+   * of the page's start, else a lower bound with `totalCapped` set ("mehr als …"). A page that
+   * follows one already served is read by keyset (cursor kept per user and query for a minute).
    */
-  async list(a: Actor, q: TaskListQuery) {
-    assertTaskRole(a);
-    const where = await this.listWhere(a, q);
-    const { field, order } = q.sort;
+  async list(a: Actor, q: TaskListQuery): Promise<{ rows: Array<Record<string, unknown>>; total: number; totalCapped: boolean }> {
+    const view = q.view ?? 'all';
+    const spec = this.listSpec(a, q);
+    // The assignee filter within a view that already fixes the assignee.
+    if (q.assignee !== undefined && ((view === 'group' && q.assignee !== null) || (view === 'mine' && q.assignee !== a.username))) {
+      return { rows: [], total: 0, totalCapped: false };
+    }
     const key = JSON.stringify([a.username, a.kommuneId, a.groups, a.role, { ...q, offset: undefined, limit: undefined }]);
     const now = Date.now();
     let entry = this.listCache.get(key);
-    if (entry && now - entry.at > LIST_CACHE_MS) entry = undefined;
-    const orderBy: Prisma.TaskOrderByWithRelationInput[] = [{ [field]: order }, { id: 'asc' }];
-    // dueDate is nullable: NULLs break the tuple comparison, so that sort stays on OFFSET.
-    const cursor = field !== 'dueDate' && q.offset > 0 ? entry?.cursors.get(q.offset) : undefined;
-    const rowsP = cursor
-      ? this.db.task.findMany({
-          where: { AND: [where, { OR: [{ [field]: { [order === 'desc' ? 'lt' : 'gt']: cursor.value } }, { [field]: cursor.value, id: { gt: cursor.id } }] }] },
-          orderBy,
-          take: q.limit,
-        })
-      : this.db.task.findMany({ where, orderBy, skip: q.offset, take: q.limit });
-    const countP = q.offset === 0 || !entry ? this.db.task.count({ where }) : Promise.resolve(entry.total);
-    const [rows, total] = await Promise.all([rowsP, countP]);
-    if (!entry || q.offset === 0) {
-      entry = { total, at: now, cursors: entry && q.offset !== 0 ? entry.cursors : new Map() };
+    if (!entry || now - entry.at > LIST_CACHE_MS) {
+      entry = { at: now, cursors: new Map() };
       this.listCache.delete(key);
       this.listCache.set(key, entry);
       if (this.listCache.size > LIST_CACHE_ENTRIES) this.listCache.delete(this.listCache.keys().next().value as string);
     }
+    if (q.offset > 0) spec.after = entry.cursors.get(q.offset);
+    return this.runList(a, q, spec, entry);
+  }
+
+  /** The list's query for this user: visibility of the view, the filters, the client column (see policy). */
+  listSpec(a: Actor, q: TaskListQuery): TaskListSpec {
+    assertTaskRole(a);
+    const view = q.view ?? 'all';
+    const lifeAreaScope = q.lifeAreas?.length ? assertCanFilterTasksByLifeArea(a) : undefined;
+    return {
+      kommuneId: a.kommuneId ?? '__none__',
+      username: a.username,
+      groups: a.groups,
+      view: view === 'all' && a.role === 'coordinator' ? 'commune' : view,
+      processDefinitionId: q.processDefinitionId,
+      caseId: q.caseId,
+      q: q.q?.trim() || undefined,
+      ...(q.overdue ? { overdueBefore: q.dueBefore && q.dueBefore < new Date() ? q.dueBefore : new Date() } : { dueBefore: q.dueBefore }),
+      siteId: q.siteId,
+      assignee: q.assignee,
+      lifeAreas: q.lifeAreas,
+      lifeAreaSiteId: lifeAreaScope?.siteId,
+      client: taskListClient(a),
+      sort: q.sort,
+      offset: q.offset,
+      limit: q.limit,
+    };
+  }
+
+  private async runList(a: Actor, q: TaskListQuery, spec: TaskListSpec, entry: ListCacheEntry) {
+    const { rows, counted } = await this.lists.page(spec);
     const last = rows[rows.length - 1];
-    if (last && entry.cursors.size < 1000) entry.cursors.set(q.offset + rows.length, { value: (last as Record<string, unknown>)[field], id: last.id });
-    // A short page ends the list: its end is the exact total even when the cached one is stale.
-    return { rows, total: rows.length < q.limit && (rows.length > 0 || q.offset === 0) ? q.offset + rows.length : Math.max(total, q.offset + rows.length) };
+    if (last && entry.cursors.size < 1000) entry.cursors.set(q.offset + rows.length, { value: last[q.sort.field], id: last.id });
+    let total: number;
+    let totalCapped = false;
+    if (rows.length < q.limit && (rows.length > 0 || q.offset === 0)) total = q.offset + rows.length; // a short page ends the list
+    else if (rows.length === 0) {
+      // Beyond the end (the list shrank): the size from the start, capped.
+      const n = await this.lists.countFromStart(spec);
+      total = Math.min(n, COUNT_CAP);
+      totalCapped = n > COUNT_CAP;
+    } else {
+      total = q.offset + Math.min(counted, COUNT_CAP);
+      totalCapped = counted > COUNT_CAP;
+    }
+    const out = rows.map(({ _clientId, _pseudonym, _firstName, _lastName, ...t }) => {
+      if (spec.client.kind === 'none') return t;
+      const name = [_firstName, _lastName].filter(Boolean).join(' ');
+      return { ...t, client: name || _pseudonym || null, clientIsPseudonym: !name && !!_pseudonym };
+    });
+    // Names shown are reads of personal data: one audit row per client per page.
+    const named = new Map<string, string | null>();
+    for (const r of rows) if (r._clientId && (r._firstName || r._lastName)) named.set(r._clientId, (r.caseId as string | null) ?? null);
+    if (named.size) {
+      await this.db.auditLog.createMany({
+        data: [...named].map(([clientId, caseId]) => auditRow(a, { action: 'clients.list', entity: 'Client', entityId: clientId, caseId, fields: ['firstName', 'lastName'], reason: 'Aufgabeneingang' })),
+      });
+    }
+    return { rows: out, total, totalCapped };
   }
 
   async get(a: Actor, id: string) {

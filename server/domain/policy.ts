@@ -59,6 +59,27 @@ export function assertTaskRole(a: Actor): void {
   if (!TASK_ROLES.includes(a.role)) throw forbidden('Ihre Rolle hat keinen Aufgabeneingang.');
 }
 
+/**
+ * The client column of the inbox list. Case managers see the name for cases of their own site (the
+ * clients they may read) and the pseudonym for other sites' cases in their group; coordinators
+ * steer and reassign and get the pseudonym only; ABH/EBH get nothing beyond the task itself (the
+ * task view shows what their step needs).
+ */
+export function taskListClient(a: Actor): { kind: 'none' } | { kind: 'pseudonym' } | { kind: 'name'; siteId: string } {
+  if (a.role === 'case_manager' && a.siteId) return { kind: 'name', siteId: a.siteId };
+  if (a.role === 'case_manager' || a.role === 'coordinator') return { kind: 'pseudonym' };
+  return { kind: 'none' };
+}
+
+/**
+ * Filtering the inbox by life area reads the Förderplan (needs and goals): only roles that may read
+ * it, and case managers only over their own site's cases.
+ */
+export function assertCanFilterTasksByLifeArea(a: Actor): { siteId?: string } {
+  if (!(SUPPORT_PLAN[a.role] ?? []).includes('read')) throw forbidden('Ihre Rolle darf Aufgaben nicht nach Lebensbereich filtern (Bedarfe und Ziele sind für sie nicht sichtbar).');
+  return a.role === 'case_manager' ? { siteId: a.siteId ?? '__none__' } : {};
+}
+
 // ---------------------------------------------------------------------------------------------
 // Resources of the REST API (issue 3): which role may do what, and on which rows.
 // ---------------------------------------------------------------------------------------------
