@@ -49,6 +49,7 @@ import { DomainError } from './domain/errors';
 import type { InboxService } from './domain/inbox.service';
 import type { IntakeService } from './domain/intake.service';
 import type { ReferralService } from './domain/referral.service';
+import type { TaskEvents } from './domain/task-events';
 import type { Logger } from './util/log';
 import type { WorkerStatus } from '../workers/runtime';
 
@@ -73,6 +74,8 @@ export interface AppDeps {
   uiDir?: string;
   /** Engine history written by the KIM exporter (process view); without it the view answers 503. */
   engineHistory?: EngineHistoryRepository;
+  /** Live inbox: GET /api/tasks/events (optional; without it the route answers 503). */
+  taskEvents?: TaskEvents;
 }
 
 export const BODY_LIMIT = '256kb';

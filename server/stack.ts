@@ -23,6 +23,7 @@ import { createPrisma, Db } from './data/prisma';
 import { AuditService } from './domain/audit.service';
 import { AuthService } from './domain/auth.service';
 import { InboxService } from './domain/inbox.service';
+import { TaskEvents } from './domain/task-events';
 import { CaseProcessRepository } from './data/case-process.repository';
 import { CaseProcessService } from './domain/case-process.service';
 import { IntakeService } from './domain/intake.service';
@@ -206,7 +207,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     // 6. API and web app
     let url = '';
     if (opts.http !== false) {
-      const app = createApp({ config: cfg, db, zeebe, log, auth, audit, inbox, referrals, conferences, intake, engineHistory, workerStatus: () => runtime.statuses() });
+      // Live inbox: LISTEN on the Task trigger's channel, event streams per open list.
+      const taskEvents = new TaskEvents(databaseUrl, log, { sessionValid: async (token) => (await auth.resolve(token)) !== null });
+      await taskEvents.start();
+      stops.push(() => taskEvents.stop());
+      const app = createApp({ config: cfg, db, zeebe, log, auth, audit, inbox, referrals, conferences, intake, engineHistory, taskEvents, workerStatus: () => runtime.statuses() });
       const server = http.createServer(app);
       await new Promise<void>((resolve, reject) => {
         server.once('error', (e: NodeJS.ErrnoException) =>
