@@ -4,32 +4,15 @@
  * and GET/POST /partner/agreements/:token (report an agreement as done). Plain, accessible German
  * HTML without scripts; no data about the client.
  */
-import express, { Request, Response, Router } from 'express';
+import type { Request, Response, Router } from 'express';
 import type { ConferenceService } from '../domain/conference.service';
 import { DomainError } from '../domain/errors';
 import type { Logger } from '../util/log';
 import { asyncRoute } from './http';
+import { esc, page as framePage, partnerErrors, partnerRouter, sendProblem } from './partner-page';
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
-const STYLE = `body{font-family:system-ui,sans-serif;line-height:1.5;margin:0;color:#1a1a1a;background:#f5f5f5}
-main{max-width:42rem;margin:2rem auto;padding:1.5rem 2rem;background:#fff;border-radius:8px}
-h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem}dt{font-weight:600}dd{margin:0 0 .5rem}
-fieldset{border:1px solid #767676;border-radius:6px;margin:1rem 0;padding:1rem}legend{font-weight:600;padding:0 .25rem}
-label{display:block;margin:.25rem 0}textarea{width:100%;box-sizing:border-box;font:inherit}
-button{font:inherit;padding:.5rem 1rem;margin-top:.5rem;border:2px solid #00457d;background:#00457d;color:#fff;border-radius:4px;cursor:pointer}
-button:focus,textarea:focus,input:focus{outline:3px solid #ffbf47;outline-offset:2px}
-.notice{padding:.75rem 1rem;border-left:4px solid #00457d;background:#eef4fa}.error{border-color:#b00020;background:#fdecee}`;
-
-function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="de">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">
-<title>${esc(title)} – KIM Fallkonferenz</title><style>${STYLE}</style></head>
-<body><main id="inhalt"><h1>${esc(title)}</h1>
-${body}
-</main></body></html>`;
-}
+const SITE = 'KIM Fallkonferenz';
+const page = (title: string, body: string) => framePage(title, body, SITE);
 
 const PROBLEMS = {
   invalid: { status: 400, title: 'Link ungültig', text: 'Dieser Link ist ungültig oder unvollständig. Bitte verwenden Sie den vollständigen Link aus der E-Mail oder wenden Sie sich an das Kommunale Integrationsmanagement.' },
@@ -37,10 +20,7 @@ const PROBLEMS = {
   gone: { status: 404, title: 'Nicht gefunden', text: 'Diese Fallkonferenz oder Vereinbarung gibt es nicht mehr. Bitte wenden Sie sich an das Kommunale Integrationsmanagement.' },
 } as const;
 
-function problem(res: Response, reason: keyof typeof PROBLEMS) {
-  const p = PROBLEMS[reason];
-  res.status(p.status).type('html').send(page(p.title, `<p class="notice error" role="alert">${esc(p.text)}</p>`));
-}
+const problem = (res: Response, reason: keyof typeof PROBLEMS) => sendProblem(res, PROBLEMS[reason], SITE);
 
 type InvitationView = Extract<Awaited<ReturnType<ConferenceService['invitationView']>>, { ok: true }>;
 type AgreementView = Extract<Awaited<ReturnType<ConferenceService['agreementView']>>, { ok: true }>;
@@ -95,14 +75,7 @@ const DONE: Record<string, string> = {
 };
 
 export function conferencePartnerRoutes(deps: { conferences?: ConferenceService; log: Logger }): Router {
-  const r = Router();
-  r.use((_req, res, next) => {
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('X-Robots-Tag', 'noindex, nofollow');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    next();
-  });
-  r.use(express.urlencoded({ extended: false, limit: '16kb' }));
+  const r = partnerRouter();
   const service = () => {
     if (!deps.conferences) throw new DomainError(503, 'Fallkonferenzen sind derzeit nicht verfügbar.', 'unavailable');
     return deps.conferences;
@@ -162,11 +135,6 @@ export function conferencePartnerRoutes(deps: { conferences?: ConferenceService;
       }
     }),
   );
-  r.use((err: unknown, req: Request, res: Response, _next: express.NextFunction) => {
-    void _next;
-    deps.log.error({ requestId: req.requestId, path: '/partner', err: { message: (err as Error)?.message } }, 'conference partner page failed');
-    const status = err instanceof DomainError ? err.status : 500;
-    res.status(status).type('html').send(page('Fehler', `<p class="notice error" role="alert">${esc(err instanceof DomainError ? err.message : 'Es ist ein Fehler aufgetreten. Bitte versuchen Sie es später erneut.')}</p>`));
-  });
+  r.use(partnerErrors(deps.log, SITE, 'conference partner page failed'));
   return r;
 }

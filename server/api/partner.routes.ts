@@ -3,32 +3,14 @@
  * the signed, expiring token is the authorisation (see server/domain/referral-link.ts). Plain,
  * accessible German HTML without scripts; shows only what the consent covers.
  */
-import express, { Request, Response, Router } from 'express';
+import type { Request, Response, Router } from 'express';
 import { DomainError } from '../domain/errors';
 import type { PartnerAction, PartnerView, ReferralService } from '../domain/referral.service';
 import type { Logger } from '../util/log';
 import { asyncRoute } from './http';
+import { esc, page as framePage, partnerErrors, partnerRouter, sendProblem as sendProblemPage } from './partner-page';
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
-const STYLE = `body{font-family:system-ui,sans-serif;line-height:1.5;margin:0;color:#1a1a1a;background:#f5f5f5}
-main{max-width:42rem;margin:2rem auto;padding:1.5rem 2rem;background:#fff;border-radius:8px}
-h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem}dt{font-weight:600}dd{margin:0 0 .5rem}
-fieldset{border:1px solid #767676;border-radius:6px;margin:1rem 0;padding:1rem}legend{font-weight:600;padding:0 .25rem}
-label{display:block;margin:.25rem 0}textarea{width:100%;box-sizing:border-box;font:inherit}
-button{font:inherit;padding:.5rem 1rem;margin-top:.5rem;border:2px solid #00457d;background:#00457d;color:#fff;border-radius:4px;cursor:pointer}
-button:focus,textarea:focus,input:focus{outline:3px solid #ffbf47;outline-offset:2px}
-.notice{padding:.75rem 1rem;border-left:4px solid #00457d;background:#eef4fa}.error{border-color:#b00020;background:#fdecee}`;
-
-function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="de">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">
-<title>${esc(title)} – KIM Vermittlung</title><style>${STYLE}</style></head>
-<body><main id="inhalt"><h1>${esc(title)}</h1>
-${body}
-</main></body></html>`;
-}
+const SITE = 'KIM Vermittlung';
 
 const PROBLEM_PAGES = {
   invalid: { status: 400, title: 'Link ungültig', text: 'Dieser Link ist ungültig oder unvollständig. Bitte verwenden Sie den vollständigen Link aus der E-Mail oder wenden Sie sich an das Kommunale Integrationsmanagement.' },
@@ -86,20 +68,11 @@ function viewHtml(v: Extract<PartnerView, { ok: true }>, opts: { notice?: string
   return page(`Vermittlung ${v.number}`, parts.join('\n'));
 }
 
-function sendProblem(res: Response, reason: keyof typeof PROBLEM_PAGES) {
-  const p = PROBLEM_PAGES[reason];
-  res.status(p.status).type('html').send(page(p.title, `<p class="notice error" role="alert">${esc(p.text)}</p>`));
-}
+const page = (title: string, body: string) => framePage(title, body, SITE);
+const sendProblem = (res: Response, reason: keyof typeof PROBLEM_PAGES) => sendProblemPage(res, PROBLEM_PAGES[reason], SITE);
 
 export function partnerRoutes(deps: { referrals?: ReferralService; log: Logger }): Router {
-  const r = Router();
-  r.use((_req, res, next) => {
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('X-Robots-Tag', 'noindex, nofollow');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    next();
-  });
-  r.use(express.urlencoded({ extended: false, limit: '16kb' }));
+  const r = partnerRouter();
 
   const service = () => {
     if (!deps.referrals) throw new DomainError(503, 'Vermittlungen sind derzeit nicht verfügbar.', 'unavailable');
@@ -142,15 +115,6 @@ export function partnerRoutes(deps: { referrals?: ReferralService; log: Logger }
     }),
   );
 
-  // Errors of this router are answered as a German page, never as JSON or a stack trace.
-  r.use((err: unknown, req: Request, res: Response, _next: express.NextFunction) => {
-    void _next;
-    deps.log.error({ requestId: req.requestId, path: '/partner', err: { message: (err as Error)?.message } }, 'partner page failed');
-    const status = err instanceof DomainError ? err.status : 500;
-    res
-      .status(status)
-      .type('html')
-      .send(page('Fehler', `<p class="notice error" role="alert">${esc(err instanceof DomainError ? err.message : 'Es ist ein Fehler aufgetreten. Bitte versuchen Sie es später erneut.')}</p>`));
-  });
+  r.use(partnerErrors(deps.log, SITE, 'partner page failed'));
   return r;
 }
