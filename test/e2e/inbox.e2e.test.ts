@@ -2,7 +2,9 @@
  * The inbox in a real browser: the built web app served by the product stack on the suite's engine
  * and database. Sign-in (German error on a wrong password), the group inbox with the engine's user
  * task, claim, complete (row closed in the database, gone from the list), tenant isolation between
- * communes, and an axe-core accessibility check of the inbox page.
+ * communes, an axe-core accessibility check of the inbox page, and the live list: tasks completed
+ * or created in the background appear and disappear without a reload, with the life-area filter
+ * and the client column.
  */
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -11,7 +13,7 @@ import type { Stack } from '../../server/stack';
 import { workers as registry } from '../../workers';
 import type { WorkerDeps } from '../../workers/deps';
 import type { WorkerDefinition } from '../../workers/runtime';
-import { FIXTURES, startTestStack, until } from '../support/stack';
+import { FIXTURES, login, startTestStack, until } from '../support/stack';
 
 const CASE_ID = 'e2e-1';
 /** Upper bound for any single UI condition (the 2-core machine may be busy with other runs). */
@@ -120,7 +122,7 @@ test('a case manager claims and completes the group task in the browser', async 
   expect(await row.innerText()).toContain('kim-test-inbox');
 
   const headers = (await page.locator('thead th').allInnerTexts()).map((h) => h.trim());
-  expect(headers).toEqual(expect.arrayContaining(['Aufgabe', 'Prozess', 'Fall', 'erstellt', 'fällig', 'Priorität', 'Bearbeitung']));
+  expect(headers).toEqual(expect.arrayContaining(['Aufgabe', 'Prozess', 'Klient/in', 'Fall', 'erstellt', 'fällig', 'Priorität', 'Bearbeitung']));
   await expectNoSevereA11yViolations(page);
   await page.screenshot({ path: path.join(SHOTS, 'inbox.png'), fullPage: true });
 
@@ -158,4 +160,66 @@ test('a case manager claims and completes the group task in the browser', async 
   expect(await rowOf(page, CASE_ID).count()).toBe(0);
   await openView(page, 'Gruppenaufgaben');
   expect(await rowOf(page, CASE_ID).count()).toBe(0);
+});
+
+test('the list updates by itself when tasks are completed or created in the background; life-area filter and client column', async () => {
+  // Two cases of cm.duisburg's site: one with a need in "Wohnen", one with a goal in "Sprache".
+  const tag = `${process.pid}${Date.now() % 100000}`;
+  const mkCase = async (lastName: string) => {
+    const client = await stack.db.client.create({ data: { kommuneId: 'duisburg', siteId: 'duisburg-nord', pseudonym: `P-LIVE-${lastName}-${tag}`, firstName: 'Live', lastName: `${lastName}${tag}` } });
+    return stack.db.case.create({ data: { reference: `DU-LIVE-${lastName}-${tag}`, clientId: client.id, kommuneId: 'duisburg', siteId: 'duisburg-nord', phase: 'Umsetzung' } });
+  };
+  const wohnen = await mkCase('Wohnen');
+  const sprache = await mkCase('Sprache');
+  await stack.db.need.create({ data: { caseId: wohnen.id, lifeArea: 'Wohnen', description: 'Wohnung zu klein' } });
+  await stack.db.goal.create({ data: { caseId: sprache.id, lifeArea: 'Sprache', description: 'B1 bestehen' } });
+  const start = async (caseId: string) => {
+    const r = await stack.zeebe.createProcessInstance({ bpmnProcessId: 'kim-test-inbox', variables: { caseId, kommuneId: 'duisburg' } });
+    const pik = String(r.processInstanceKey);
+    return until(() => stack.db.task.findFirst({ where: { processInstanceKey: pik, state: 'CREATED' } }), 'Aufgabe in der Projektion');
+  };
+  const first = await start(wohnen.id);
+
+  const page = await newPage();
+  await signIn(page, 'cm.duisburg');
+  await page.getByRole('menuitem', { name: 'Aufgaben' }).click();
+  await openView(page, 'Gruppenaufgaben');
+  await page.locator('[data-testid="task-live"][data-live="live"]').waitFor();
+  await page.getByText('Aktualisiert sich automatisch').waitFor();
+  const wohnenRow = rowOf(page, wohnen.id);
+  await wohnenRow.waitFor();
+  // Client column: the name for a case of the own site.
+  expect(await wohnenRow.innerText()).toContain(`Live Wohnen${tag}`);
+
+  // Created in the background (engine → projection → event): the row appears without a reload.
+  const api = await login(stack.url, 'cm.duisburg');
+  const second = await start(sprache.id);
+  const spracheRow = rowOf(page, sprache.id);
+  await spracheRow.waitFor();
+  expect(await spracheRow.innerText()).toContain(`Live Sprache${tag}`);
+
+  // Life-area filter: "Wohnen" keeps the first task, the other goes.
+  await page.getByRole('combobox', { name: 'Lebensbereich' }).click();
+  await page.getByRole('option', { name: 'Wohnen' }).click();
+  await spracheRow.waitFor({ state: 'detached' });
+  await wohnenRow.waitFor();
+  await page.locator('[data-testid="task-list-status"][data-loaded="true"]').waitFor();
+  await expectNoSevereA11yViolations(page);
+  await page.screenshot({ path: path.join(SHOTS, 'inbox-live-filter.png'), fullPage: true });
+
+  // Completed in the background through the API: the row disappears by itself.
+  const done = await api.post(`/api/tasks/${first.id}/complete?next=false`, { variables: { geprueft: true } });
+  expect(done.status).toBe(200);
+  await wohnenRow.waitFor({ state: 'detached' });
+
+  // "Sprache" shows the second task (a goal counts); back to all life areas for the next run.
+  await page.getByRole('combobox', { name: 'Lebensbereich' }).click();
+  await page.getByRole('option', { name: 'Sprache' }).click();
+  await spracheRow.waitFor();
+  await page.getByRole('combobox', { name: 'Lebensbereich' }).click();
+  // The empty choice ("Alle Lebensbereiche") is labelled by react-admin as clearing the input.
+  await page.getByRole('option', { name: 'Eingabe löschen' }).click();
+  await page.locator('[data-testid="task-list-status"][data-loaded="true"]').waitFor();
+  await api.post(`/api/tasks/${second.id}/complete?next=false`, { variables: { geprueft: true } });
+  await spracheRow.waitFor({ state: 'detached' });
 });

@@ -1,8 +1,11 @@
 /**
  * The inbox: tabs for "Meine Aufgaben", "Gruppenaufgaben" and (coordinators) "Alle Aufgaben"; each
- * tab is the API filter `view`. Rows open the task; claim/unclaim act directly in the row.
+ * tab is the API filter `view`. Rows open the task; claim/unclaim act directly in the row. The list
+ * updates by itself: the server announces changes of the task projection on an event stream
+ * (GET /api/tasks/events) and the list reloads.
  */
-import { SyntheticEvent, useEffect, useRef } from 'react';
+import { SyntheticEvent, useEffect, useRef, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import {
   BooleanInput,
   Datagrid,
@@ -42,19 +45,56 @@ function ViewTabs() {
           <Tab key={v} value={v} label={translate(`kim.tasks.${v}`)} id={`kim-tab-${v}`} />
         ))}
       </Tabs>
-      <ListStatus view={current} />
+      <Box sx={{ display: 'flex', alignItems: 'center', gap: 2 }}>
+        <LiveUpdates />
+        <ListStatus view={current} />
+      </Box>
     </Box>
   );
 }
 
 /** Announces the number of tasks once a view has loaded (also the tests' signal that the list is current). */
 function ListStatus({ view }: { view: View }) {
-  const { isPending, isFetching, total } = useListContext();
+  const { isPending, isFetching, total, meta } = useListContext();
   const translate = useTranslate();
   const loaded = !isPending && !isFetching;
+  const capped = (meta as { totalCapped?: boolean } | undefined)?.totalCapped === true;
+  const count = capped ? translate('kim.tasks.countCapped', { count: (total ?? 0).toLocaleString('de-DE') }) : translate('kim.tasks.count', { smart_count: total ?? 0 });
   return (
     <Typography role="status" variant="body2" data-testid="task-list-status" data-view={view} data-loaded={loaded ? 'true' : 'false'}>
-      {loaded ? translate('kim.tasks.count', { smart_count: total ?? 0 }) : translate('kim.tasks.loading')}
+      {loaded ? count : translate('kim.tasks.loading')}
+    </Typography>
+  );
+}
+
+/**
+ * Subscribes to the server's task events while the inbox is open and reloads the task queries on
+ * each one (and after a reconnect, which may have missed some). EventSource reconnects by itself.
+ */
+function LiveUpdates() {
+  const queryClient = useQueryClient();
+  const translate = useTranslate();
+  const [live, setLive] = useState<'connecting' | 'live' | 'offline'>('connecting');
+  useEffect(() => {
+    const es = new EventSource('/api/tasks/events');
+    let connectedBefore = false;
+    const reload = () => void queryClient.invalidateQueries({ queryKey: ['tasks'] });
+    es.addEventListener('ready', () => {
+      if (connectedBefore) reload();
+      connectedBefore = true;
+      setLive('live');
+    });
+    es.addEventListener('tasks', reload);
+    es.addEventListener('signed-out', () => {
+      es.close();
+      setLive('offline');
+    });
+    es.onerror = () => setLive(es.readyState === EventSource.CLOSED ? 'offline' : 'connecting');
+    return () => es.close();
+  }, [queryClient]);
+  return (
+    <Typography variant="caption" color="text.secondary" data-testid="task-live" data-live={live}>
+      {live === 'live' ? translate('kim.tasks.live') : live === 'offline' ? translate('kim.tasks.liveOffline') : ''}
     </Typography>
   );
 }
@@ -74,12 +114,29 @@ function SiteInput(props: { source: string; label: string; alwaysOn?: boolean })
   return <SelectInput {...props} choices={data ?? []} emptyText="Alle Standorte" />;
 }
 
-const taskFilters = [
+/** Life areas of the Förderplan (needs and goals of the task's case). */
+const LIFE_AREAS = [
+  { id: 'Aufenthalt', name: 'Aufenthalt' },
+  { id: 'Sprache', name: 'Sprache' },
+  { id: 'Bildung', name: 'Bildung' },
+  { id: 'Arbeit', name: 'Arbeit' },
+  { id: 'Wohnen', name: 'Wohnen' },
+  { id: 'Gesundheit', name: 'Gesundheit' },
+  { id: 'FamilieKitaSchule', name: 'Familie, Kita und Schule' },
+  { id: 'Finanzen', name: 'Finanzen' },
+  { id: 'Sonstiges', name: 'Sonstiges' },
+];
+
+/** Roles whose list shows the client and may filter by life area (ABH/EBH see only their task). */
+const seesCaseData = (role: unknown) => role === 'case_manager' || role === 'coordinator';
+
+const taskFilters = (role: unknown) => [
   <TextInput key="q" source="q" label="Aufgabe" alwaysOn resettable />,
   <SelectInput key="p" source="processDefinitionId" label="Prozess" choices={PROCESSES} alwaysOn emptyText="Alle Prozesse" />,
   <DateInput key="d" source="dueBefore" label="fällig bis" alwaysOn />,
   <BooleanInput key="o" source="overdue" label="überfällig" alwaysOn />,
   <SiteInput key="s" source="siteId" label="Standort" alwaysOn />,
+  ...(seesCaseData(role) ? [<SelectInput key="l" source="lifeArea" label="Lebensbereich" choices={LIFE_AREAS} alwaysOn emptyText="Alle Lebensbereiche" />] : []),
   <TextInput key="a" source="assignee" label="Bearbeitung" alwaysOn resettable helperText={false} />,
 ];
 
@@ -119,10 +176,11 @@ function PersistedFilters() {
 
 export function TaskList() {
   const translate = useTranslate();
+  const { permissions } = usePermissions();
   return (
     <List
       title={translate('resources.tasks.name', { smart_count: 2 })}
-      filters={taskFilters}
+      filters={taskFilters(permissions)}
       filterDefaultValues={{ view: 'mine' }}
       sort={{ field: 'createdAt', order: 'DESC' }}
       perPage={25}
@@ -136,6 +194,13 @@ export function TaskList() {
       <Datagrid rowClick="show" bulkActionButtons={false} empty={<Box sx={{ p: 2 }}>{translate('resources.tasks.empty')}</Box>}>
         <TextField source="name" />
         <TextField source="processDefinitionId" sortable={false} />
+        {seesCaseData(permissions) && (
+          <FunctionField<TaskRecord & { client?: string | null; clientIsPseudonym?: boolean }>
+            source="client"
+            sortable={false}
+            render={(r) => (r.client ? <span title={r.clientIsPseudonym ? translate('kim.tasks.pseudonym') : undefined}>{r.client}</span> : '—')}
+          />
+        )}
         <TextField source="caseId" sortable={false} emptyText="—" sx={{ whiteSpace: 'nowrap' }} />
         <DateField source="createdAt" locales="de-DE" options={dateOptions} />
         <DateField source="dueDate" locales="de-DE" options={dateOptions} emptyText="—" />
