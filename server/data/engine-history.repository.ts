@@ -48,7 +48,8 @@ export class EngineHistoryRepository {
     this.pool.on('error', () => undefined);
   }
 
-  private async query<T>(sql: string, params: unknown[]): Promise<T[]> {
+  /** Runs one statement on the history database (also for other readers of it, e.g. ModelHistoryRepository). */
+  async query<T>(sql: string, params: unknown[]): Promise<T[]> {
     try {
       return (await this.pool.query(sql, params)).rows as T[];
     } catch (e) {
@@ -75,14 +76,14 @@ export class EngineHistoryRepository {
            from engine_element_event e join tree t on e.parent_process_instance_key = t.key
           where e.element_type = 'PROCESS' and t.depth < 10
        )
-       select key::text, parent::text, min(depth) as depth from tree group by key, parent order by min(depth), key limit ${MAX_INSTANCES}`,
+       select key::text, parent::text, min(depth) as depth from tree group by tree.key, tree.parent order by min(depth), tree.key limit ${MAX_INSTANCES}`,
       [roots],
     );
     const seen = new Set<string>();
     return rows.filter((r) => (seen.has(r.key) ? false : (seen.add(r.key), true))).map((r) => ({ key: r.key, parent: r.parent }));
   }
 
-  /** Element events of the instances, in log order. */
+  /** Element events of the instances, in log order (qualified: the text alias "position" must not decide the order). */
   async events(processInstanceKeys: string[]): Promise<ElementEvent[]> {
     const keys = processInstanceKeys.filter(isKey);
     if (!keys.length) return [];
@@ -91,8 +92,8 @@ export class EngineHistoryRepository {
               process_instance_key::text as "processInstanceKey", process_definition_key::text as "processDefinitionKey",
               bpmn_process_id as "bpmnProcessId", version, element_id as "elementId", element_type as "elementType",
               intent, parent_process_instance_key::text as "parentProcessInstanceKey", at
-         from engine_element_event where process_instance_key = any($1::bigint[])
-        order by partition_id, position`,
+         from engine_element_event e where e.process_instance_key = any($1::bigint[])
+        order by e.partition_id, e.position`,
       [keys],
     );
   }
@@ -105,8 +106,8 @@ export class EngineHistoryRepository {
       `select incident_key::text as "incidentKey", intent, process_instance_key::text as "processInstanceKey",
               element_id as "elementId", element_instance_key::text as "elementInstanceKey", error_type as "errorType",
               error_message as "errorMessage", at
-         from engine_incident where process_instance_key = any($1::bigint[])
-        order by partition_id, position`,
+         from engine_incident i where i.process_instance_key = any($1::bigint[])
+        order by i.partition_id, i.position`,
       [keys],
     );
   }

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import { Client } from 'pg';
 import { ELEMENTS as CASE } from '../../processes/kim-case/contract';
 import { ELEMENTS as INTAKE } from '../../processes/kim-intake/contract';
+import { EngineHistoryRepository } from '../../server/data/engine-history.repository';
 import type { CaseProcessesView, ProcessInstanceView } from '../../server/domain/process-view.service';
 import type { Stack } from '../../server/stack';
 import { workers as registry } from '../../workers';
@@ -119,7 +120,16 @@ test('the view follows the real engine state of kim-intake and the kim-case it c
   expect(activeUserTasks(kase)).toEqual(await openTaskElements(kase.processInstanceKey));
   expect(third.pending).toEqual([]);
 
-  // 4. The engine history itself holds element states, never variables (no names, no values).
+  // 4. The history comes back in log order (numeric positions, across digit counts), and it holds
+  //    element states, never variables (no names, no values).
+  const history = new EngineHistoryRepository(stack.engineDatabaseUrl);
+  try {
+    const positions = (await history.events([processInstanceKey, kase.processInstanceKey])).map((e) => BigInt(e.position));
+    expect(positions.length).toBeGreaterThan(10);
+    expect(positions.every((p, i) => i === 0 || p > positions[i - 1])).toBe(true);
+  } finally {
+    await history.close();
+  }
   const c = new Client({ connectionString: stack.engineDatabaseUrl });
   await c.connect();
   try {

@@ -1,7 +1,8 @@
 /**
  * The task view and the case file in a real browser (issue 6): a case manager completes a task
  * through its rendered Camunda form (inline validation first), a saved draft survives a reload, the
- * next task of the case opens; the case file shows; EBH staff see only their group's task; another
+ * next task of the case opens; the case file shows with its process view (active step highlighted in
+ * the diagram, the path taken marked); EBH staff see only their group's task; another
  * commune sees nothing; axe finds no serious or critical violation on inbox, task view and case view.
  */
 import path from 'node:path';
@@ -105,6 +106,32 @@ test('a case manager works a task through its form: validation, draft across rel
   for (const h of ['Einwilligungen', 'Vermittlungen', 'Notizen', 'Dokumente', 'Protokoll']) await page.getByRole('heading', { name: h }).waitFor();
   await page.getByText('pass.pdf herunterladen').waitFor();
   await page.getByRole('cell', { name: 'Arbeitsvermittlung' }).waitFor();
+
+  // The process view: the running instance (t2) with its user task highlighted in the SVG, the
+  // path to it marked; the text alternative names the active step.
+  const view = page.getByRole('region', { name: 'Prozessansicht' });
+  const running = view.locator('[data-testid="process-view-kim-test-inbox"][data-state="ACTIVE"]');
+  await running.locator('svg g.djs-element.kim-pv-active[data-element-id="Task_CheckFirstContact"]').waitFor();
+  await running.locator('svg g.djs-element.kim-pv-done[data-element-id="Task_Prepare"]').waitFor();
+  // A straight connection has a zero-height box, so "attached" rather than "visible".
+  await running.locator('svg g.djs-element.kim-pv-flow[data-element-id="Flow_2"]').waitFor({ state: 'attached' });
+  expect(await running.locator('svg .kim-pv-active').count()).toBe(1);
+  expect(await running.getByTestId('process-view-active-steps').innerText()).toBe('Erstkontakt prüfen');
+  await view.getByText('aktiver Schritt (blau, dicker Rahmen)').waitFor();
+  // The instance of t1 ran to its end (after the worker's last step): its whole path is marked.
+  await until(async () => {
+    if (await view.locator('[data-testid="process-view-kim-test-inbox"][data-state="COMPLETED"]').count()) return true;
+    await view.getByRole('button', { name: 'Aktualisieren' }).click();
+    return false;
+  }, 'erste Instanz in der Prozessansicht abgeschlossen');
+  const finished = view.locator('[data-testid="process-view-kim-test-inbox"][data-state="COMPLETED"]').first();
+  await finished.getByRole('button', { name: 'Diagramm anzeigen' }).click();
+  await finished.locator('svg g.djs-element.kim-pv-done[data-element-id="EndEvent_Done"]').waitFor();
+  await finished.locator('svg g.djs-element.kim-pv-done[data-element-id="Task_CheckFirstContact"]').waitFor();
+  expect(await finished.locator('svg .kim-pv-active').count()).toBe(0);
+  // The sticky app bar would cover the section's top in an element screenshot.
+  await view.screenshot({ path: path.join(SHOTS, 'workspace-process-view.png'), style: 'header.MuiAppBar-root { visibility: hidden !important; }' });
+
   await expectNoSevereA11yViolations(page);
   await page.screenshot({ path: path.join(SHOTS, 'workspace-case.png'), fullPage: true });
 });
@@ -123,6 +150,9 @@ test('EBH staff see only the EBH task; its view shows the minimised case', async
   await page.getByRole('heading', { name: /^Fall T-/ }).waitFor();
   expect(await page.getByText('Letzte Notizen').count()).toBe(0);
   expect(await page.getByText('Einwilligungen').count()).toBe(0);
+  // No process view for EBH: not in the task view, and the API refuses it.
+  expect(await page.getByText('Prozessansicht').count()).toBe(0);
+  expect(await page.evaluate(async (id) => (await fetch(`/api/cases/${id}/processes`)).status, fx.caseId)).toBe(403);
   await page.screenshot({ path: path.join(SHOTS, 'workspace-ebh-task.png'), fullPage: true });
 });
 
@@ -136,4 +166,5 @@ test('a case manager of another commune sees none of these tasks', async () => {
   }
   await page.goto(`${stack.url}/#/tasks/${t2}/show`);
   await page.getByText('Die Aufgabe wurde nicht gefunden.').waitFor();
+  expect(await page.evaluate(async (id) => (await fetch(`/api/cases/${id}/processes`)).status, fx.caseId)).toBe(404);
 });

@@ -15,9 +15,11 @@ export interface DiagramProps {
   onImported?: (viewer: Svc & { getDefinitions(): unknown }) => void;
   small?: boolean;
   label: string;
+  /** "group" when the diagram may be navigated (focusable canvas): an image must not hold focusable parts. */
+  role?: 'img' | 'group';
 }
 
-export function Diagram({ xml, markers, counts, countLabel, onImported, small, label }: DiagramProps) {
+export function Diagram({ xml, markers, counts, countLabel, onImported, small, label, role = 'img' }: DiagramProps) {
   const ref = useRef<HTMLDivElement>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -52,7 +54,7 @@ export function Diagram({ xml, markers, counts, countLabel, onImported, small, l
   return (
     <>
       {error && <Alert severity="error">{error}</Alert>}
-      <div ref={ref} className={small ? 'kim-canvas small' : 'kim-canvas'} role="img" aria-label={label} />
+      <div ref={ref} className={small ? 'kim-canvas small' : 'kim-canvas'} role={role} aria-label={label} />
     </>
   );
 }

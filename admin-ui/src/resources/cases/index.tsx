@@ -1,7 +1,8 @@
 /**
  * "Fälle": case list and case file – client, phase, kind of help, case manager; needs and goals;
  * consents (give, revoke with reason); referrals; notes; documents (upload/download); the audit
- * trail. Each section shows only what the role may read (the API answers 403 otherwise).
+ * trail; the process view (each process instance of the case with its active steps). Each section
+ * shows only what the role may read (the API answers 403 otherwise).
  */
 import { ChangeEvent, useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -41,6 +42,7 @@ import { Link as RouterLink } from 'react-router-dom';
 import { apiCall, session } from '../../providers/http';
 import { IntakeCreate } from './IntakeCreate';
 import { CaseStartActions, EinbuergerungStatus, LIFE_AREAS } from './StartActions';
+import { ProcessView } from './ProcessView';
 
 type Row = Record<string, unknown>;
 const dateOptions: Intl.DateTimeFormatOptions = { day: '2-digit', month: '2-digit', year: 'numeric' };
@@ -390,6 +392,11 @@ function CaseFile() {
     <Box sx={{ p: 2 }}>
       <Overview />
       <CaseStartActions record={c} />
+      {full && (
+        <Section title="Prozessansicht">
+          <ProcessView caseId={caseId} />
+        </Section>
+      )}
       {full && (
         <Section title="Einwilligungen">
           <GiveConsent caseId={caseId} />
