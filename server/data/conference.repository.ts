@@ -7,6 +7,7 @@
 import type { Prisma } from '../../generated/prisma/client';
 import { auditRow, AuditEntry } from '../domain/audit.service';
 import type { Actor } from '../domain/policy';
+import { sendOutboxOnce } from './outbox';
 import type { Db } from './prisma';
 
 const isUniqueViolation = (e: unknown) => (e as { code?: string }).code === 'P2002';
@@ -162,33 +163,9 @@ export class ConferenceRepository {
     }
   }
 
-  /**
-   * Sends an outbox row at most once: the row is locked while `send` runs, so a job delivered twice
-   * waits and then finds it sent. When `send` throws, the row stays pending (error kept) and the
-   * error is rethrown for a retry.
-   */
-  async sendOnce(outboxId: string, send: () => Promise<{ messageId?: string }>, after?: (tx: Tx) => Promise<void>): Promise<{ sent: boolean }> {
-    let failure: Error | undefined;
-    const result = await this.db.$transaction(
-      async (tx) => {
-        const rows = await tx.$queryRaw<Array<{ status: string }>>`SELECT "status" FROM "ConferenceOutbox" WHERE "id" = ${outboxId}::uuid FOR UPDATE`;
-        if (rows[0]?.status === 'sent') return { sent: false };
-        let info: { messageId?: string };
-        try {
-          info = await send();
-        } catch (e) {
-          failure = e as Error;
-          await tx.conferenceOutbox.update({ where: { id: outboxId }, data: { attempts: { increment: 1 }, lastError: String(failure.message).slice(0, 500) } });
-          return { sent: false };
-        }
-        await tx.conferenceOutbox.update({ where: { id: outboxId }, data: { status: 'sent', sentAt: new Date(), attempts: { increment: 1 }, messageId: info.messageId ?? null, lastError: null } });
-        if (after) await after(tx);
-        return { sent: true };
-      },
-      { timeout: 60_000, maxWait: 30_000 },
-    );
-    if (failure) throw failure;
-    return result;
+  /** Sends an outbox row at most once (see sendOutboxOnce). */
+  sendOnce(outboxId: string, send: () => Promise<{ messageId?: string }>, after?: (tx: Tx) => Promise<void>): Promise<{ sent: boolean }> {
+    return sendOutboxOnce(this.db, 'ConferenceOutbox', outboxId, send, after);
   }
 
   /** The system gaps a protocol reported (SystemGap rows, in protocol order). */

@@ -6,6 +6,7 @@
 import type { Prisma } from '../../generated/prisma/client';
 import { auditRow, AuditEntry } from '../domain/audit.service';
 import type { Actor } from '../domain/policy';
+import { sendOutboxOnce } from './outbox';
 import type { Db } from './prisma';
 
 export type ReferralStatusName = 'angelegt' | 'gesendet' | 'angenommen' | 'abgelehnt' | 'abgeschlossen' | 'abgebrochen';
@@ -138,39 +139,8 @@ export class ReferralRepository {
     }
   }
 
-  /**
-   * Sends an outbox row at most once: the row is locked (FOR UPDATE) while `send` runs, so a job
-   * delivered twice waits and then finds it sent. When `send` throws, nothing is marked and the row
-   * stays pending for the next attempt (the error is kept for the operators).
-   */
-  async sendOnce(
-    outboxId: string,
-    send: () => Promise<{ messageId?: string }>,
-    after: (tx: Prisma.TransactionClient) => Promise<void>,
-  ): Promise<{ sent: boolean }> {
-    let failure: Error | undefined;
-    const result = await this.db.$transaction(
-      async (tx) => {
-        const rows = await tx.$queryRaw<Array<{ status: string }>>`SELECT "status" FROM "ReferralOutbox" WHERE "id" = ${outboxId}::uuid FOR UPDATE`;
-        if (rows[0]?.status === 'sent') return { sent: false };
-        let info: { messageId?: string };
-        try {
-          info = await send();
-        } catch (e) {
-          failure = e as Error;
-          await tx.referralOutbox.update({ where: { id: outboxId }, data: { attempts: { increment: 1 }, lastError: String(failure.message).slice(0, 500) } });
-          return { sent: false };
-        }
-        await tx.referralOutbox.update({
-          where: { id: outboxId },
-          data: { status: 'sent', sentAt: new Date(), attempts: { increment: 1 }, messageId: info.messageId ?? null, lastError: null },
-        });
-        await after(tx);
-        return { sent: true };
-      },
-      { timeout: 60_000, maxWait: 30_000 },
-    );
-    if (failure) throw failure;
-    return result;
+  /** Sends an outbox row at most once (see sendOutboxOnce). */
+  sendOnce(outboxId: string, send: () => Promise<{ messageId?: string }>, after: (tx: Prisma.TransactionClient) => Promise<void>): Promise<{ sent: boolean }> {
+    return sendOutboxOnce(this.db, 'ReferralOutbox', outboxId, send, after);
   }
 }
