@@ -7,12 +7,15 @@ import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../../server/config';
-import { dropDatabase } from '../../server/db/postgres';
+import { Client } from 'pg';
+import { dropDatabase, withDatabase } from '../../server/db/postgres';
 import { freePort } from '../../server/util/ports';
 import { until } from '../support/stack';
 
 const runDir = path.join(process.env.KIM_TEST_RUN_DIR ?? path.join(ROOT, '.data', 'test'), 'start-command');
 const dbName = `kim_test_start_${process.pid}`;
+/** The engine history (KIM exporter) of this start: never the `kim_engine` of a developer's `npm start`. */
+const engineDbName = `kim_test_start_engine_${process.pid}`;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
@@ -24,6 +27,7 @@ beforeAll(async () => {
     PORT: String(await freePort()),
     KIM_DATA_DIR: runDir,
     KIM_DB_NAME: dbName,
+    KIM_ENGINE_DB_NAME: engineDbName,
     KIM_ENGINE_REST_PORT: String(await freePort()),
     KIM_ENGINE_GRPC_PORT: String(await freePort()),
     KIM_ENGINE_MANAGEMENT_PORT: String(await freePort()),
@@ -39,6 +43,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (process.env.KIM_TEST_PG_BASE_URL) await dropDatabase(process.env.KIM_TEST_PG_BASE_URL, dbName).catch(() => undefined);
+  if (process.env.KIM_TEST_PG_BASE_URL) await dropDatabase(process.env.KIM_TEST_PG_BASE_URL, engineDbName).catch(() => undefined);
 });
 
 function startProduct(): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
@@ -75,6 +80,17 @@ async function runOnce(expectSeed: RegExp) {
   expect(body).toMatchObject({ status: 'UP', database: { status: 'UP' }, engine: { status: 'UP' }, workers: { status: 'UP' } });
   const enginePid = Number(fs.readFileSync(path.join(runDir, 'engine', 'engine.pid'), 'utf8'));
   expect(alive(enginePid)).toBe(true);
+  // The broker loaded the KIM exporter, which created its tables in the engine history database.
+  expect(fs.readFileSync(path.join(runDir, 'engine', 'application.yaml'), 'utf8')).toContain('className: de.kim.exporter.ElementExporter');
+  await until(async () => {
+    const c = new Client({ connectionString: withDatabase(process.env.KIM_TEST_PG_BASE_URL!, engineDbName) });
+    await c.connect();
+    try {
+      return (await c.query("select 1 from information_schema.tables where table_name in ('engine_element_event', 'engine_incident')")).rowCount === 2;
+    } finally {
+      await c.end();
+    }
+  }, 'Tabellen des KIM-Exporters in der Verlaufsdatenbank');
 
   p.child.kill('SIGTERM');
   expect(await p.exited).toBe(0);
