@@ -153,6 +153,9 @@ function contrastOfFocused(page: Page) {
 
 test('a case manager does the whole walkthrough with the keyboard alone', async () => {
   const page = await ui.newPage();
+  // Playwright turns file choosers into events only once someone listens; listen from the start so
+  // the one the upload opens later is never missed (a key press is faster than that switch).
+  page.on('filechooser', () => undefined);
 
   // Sign-in: the user name has the focus, Tab leads to the password and the button, Enter submits.
   await page.goto(stack.url);
@@ -195,7 +198,13 @@ test('a case manager does the whole walkthrough with the keyboard alone', async 
   await press(page, 'ArrowRight', { role: 'tab', name: 'Gruppenaufgaben' });
   await page.keyboard.press('Enter');
   await page.getByRole('tab', { name: 'Gruppenaufgaben', selected: true }).waitFor();
-  await page.locator('[data-testid="task-list-status"][data-view="group"][data-loaded="true"]').waitFor();
+  const status = page.getByTestId('task-list-status');
+  await page
+    .locator('[data-testid="task-list-status"][data-view="group"][data-loaded="true"]')
+    .waitFor()
+    .catch(async (e: Error) => {
+      throw new Error(`Gruppenaufgaben nicht geladen: ${await status.evaluate((el) => el.outerHTML).catch(() => 'kein Status')} (${e.message})`);
+    });
   await page.locator('tbody tr', { hasText: fx.caseId }).nth(1).waitFor();
 
   // Through the filters to the first row: its actions name the task; "Öffnen" opens it.
@@ -265,7 +274,7 @@ test('a case manager does the whole walkthrough with the keyboard alone', async 
 
   // The sections of the case file in order, each reached with Tab.
   const sectionOf = async () => (await focus(page)).section;
-  await pressUntil(page, { role: 'button', name: 'Einwilligung erfassen' }, 10);
+  await pressUntil(page, { role: 'button', name: 'Einwilligung erfassen' }, 25);
   expect(await sectionOf()).toBe('Einwilligungen');
   await pressUntil(page, { role: 'textbox', name: 'Neue Notiz' }, 30);
   expect(await sectionOf()).toBe('Notizen');
@@ -288,6 +297,17 @@ test('a case manager does the whole walkthrough with the keyboard alone', async 
   await expectFocusIndicator(page);
   await expectNoSevereA11yViolations(page);
   await page.screenshot({ path: path.join(SHOTS, 'keyboard-case.png'), fullPage: true });
+
+  // The case list: back to the menu, "Fälle", and each case opens from its file number.
+  const reference = (await stack.db.case.findUniqueOrThrow({ where: { id: fx.caseId } })).reference;
+  await pressUntil(page, { role: 'menuitem', name: 'Fälle' }, 80, 'Shift+Tab');
+  await page.keyboard.press('Enter');
+  await page.getByRole('columnheader', { name: 'Aktenzeichen' }).waitFor();
+  await pressUntil(page, { role: 'link', name: reference }, 30);
+  await expectFocusIndicator(page);
+  await page.keyboard.press('Enter');
+  await page.waitForURL(new RegExp(`#/cases/${fx.caseId}/show`));
+  await page.getByRole('heading', { name: `Fall ${reference}`, level: 1 }).waitFor();
 
   // Sign out through the user menu in the app bar.
   await pressUntil(page, { role: 'button', name: 'Profil' }, 80, 'Shift+Tab');

@@ -78,7 +78,16 @@ export function CaseList() {
   return (
     <List title="Fälle" filters={caseFilters} sort={{ field: 'openedAt', order: 'DESC' }} perPage={25} actions={<CaseListActions />} empty={false}>
       <Datagrid rowClick="show" bulkActionButtons={false} empty={<Box sx={{ p: 2 }}>Keine Fälle gefunden.</Box>}>
-        <TextField source="reference" label="Aktenzeichen" />
+        {/* The file number is a link: rows open on click, but only a link is reachable by keyboard. */}
+        <FunctionField<Row>
+          source="reference"
+          label="Aktenzeichen"
+          render={(r) => (
+            <RouterLink to={`/cases/${encodeURIComponent(String(r.id))}/show`} onClick={(e) => e.stopPropagation()}>
+              {String(r.reference)}
+            </RouterLink>
+          )}
+        />
         <ReferenceField source="clientId" reference="clients" label="Person" link={false} sortable={false}>
           <FunctionField<Row> render={personName} />
         </ReferenceField>
