@@ -33,6 +33,8 @@ export function Diagram({ xml, markers, counts, countLabel, onImported, small, l
         const registry = viewer.get('elementRegistry');
         const overlays = viewer.get('overlays');
         fitViewport(canvas);
+        // diagram-js makes its <svg> a Tab stop (keyboard panning); that stop needs the name too.
+        ref.current?.querySelector('svg[tabindex]')?.setAttribute('aria-label', label);
         for (const [id, cls] of Object.entries(markers ?? {})) if (registry.get(id)) canvas.addMarker(id, cls);
         for (const [id, n] of Object.entries(counts ?? {})) {
           if (!registry.get(id) || !n) continue;
