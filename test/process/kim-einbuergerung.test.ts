@@ -8,37 +8,34 @@
  * their own inbox (candidate groups abh:duisburg / ebh:duisburg).
  */
 import fs from 'node:fs';
-import { SMTPServer } from 'smtp-server';
 import { DEFAULT_DOCUMENTS, ELEMENTS as E, PROCESS_ID } from '../../processes/kim-einbuergerung/contract';
 import { ELEMENT as R, MSG } from '../../processes/kim-referral/contract';
 import type { Actor } from '../../server/domain/policy';
 import type { Stack } from '../../server/stack';
-import { freePort } from '../../server/util/ports';
 import { workers as registry } from '../../workers';
 import { actorOf, completeTask, openTask, processesDirWith } from '../support/processes';
 import { expectNotInEngine } from '../support/engine-log';
+import { MailCatcher, startMailCatcher } from '../support/smtp';
 import { startTestStack, testConfig, until } from '../support/stack';
 
 let stack: Stack;
-let smtp: SMTPServer;
+let smtp: MailCatcher;
 let dir: string;
 let cm: Actor;
 let abh: Actor;
 let ebh: Actor;
 
 beforeAll(async () => {
-  const port = await freePort();
-  smtp = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS'], logger: false, onData: (s, _x, cb) => s.on('data', () => undefined).on('end', () => cb()) });
-  await new Promise<void>((resolve) => smtp.listen(port, '127.0.0.1', resolve));
+  smtp = await startMailCatcher();
   dir = processesDirWith(['kim-einbuergerung', 'kim-referral']);
-  stack = await startTestStack({ config: testConfig({ KIM_SMTP_URL: `smtp://127.0.0.1:${port}` }), processesDir: dir, workerDefs: registry });
+  stack = await startTestStack({ config: testConfig({ KIM_SMTP_URL: smtp.url }), processesDir: dir, workerDefs: registry });
   cm = await actorOf(stack, 'cm.duisburg');
   abh = await actorOf(stack, 'abh.duisburg');
   ebh = await actorOf(stack, 'ebh.duisburg');
 });
 afterAll(async () => {
   await stack?.stop();
-  await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+  await smtp?.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

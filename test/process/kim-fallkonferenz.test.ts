@@ -7,77 +7,27 @@
  * stored as a document of the case and mailed only to the agency covered by consent.
  */
 import path from 'node:path';
-import { SMTPServer } from 'smtp-server';
 import { ELEMENT } from '../../processes/kim-fallkonferenz/contract';
 import { ROOT } from '../../server/config';
 import { NO_CONSENT_NOTE } from '../../server/domain/conference.service';
 import type { Stack } from '../../server/stack';
-import { freePort } from '../../server/util/ports';
 import { workers as registry } from '../../workers';
 import { expectNotInEngine } from '../support/engine-log';
+import { Mail, MailCatcher, startMailCatcher } from '../support/smtp';
 import { login, Session, startTestStack, testConfig, until } from '../support/stack';
 
-interface Part {
-  headers: string;
-  body: Buffer;
-}
-interface Mail {
-  to: string[];
-  raw: string;
-  parts: Part[];
-  text: string;
-}
-const mails: Mail[] = [];
-let smtp: SMTPServer;
+let catcher: MailCatcher;
+let mails: Mail[];
 let stack: Stack;
 let cm: Session;
 let koord: Session;
 
-function decodePart(headers: string, body: string): Buffer {
-  const enc = /content-transfer-encoding:\s*([\w-]+)/i.exec(headers)?.[1]?.toLowerCase();
-  if (enc === 'base64') return Buffer.from(body.replace(/\s+/g, ''), 'base64');
-  if (enc === 'quoted-printable') return Buffer.from(body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
-  return Buffer.from(body, 'utf8');
-}
-/** Minimal MIME parsing: top-level parts of a multipart mail (or the single body). */
-function parseMail(raw: string): Part[] {
-  const [head, ...rest] = raw.split(/\r?\n\r?\n/);
-  const body = rest.join('\r\n\r\n');
-  const boundary = /boundary="?([^";\r\n]+)"?/i.exec(head)?.[1];
-  if (!boundary) return [{ headers: head, body: decodePart(head, body) }];
-  return body
-    .split(`--${boundary}`)
-    .slice(1, -1)
-    .map((chunk) => {
-      const c = chunk.replace(/^\r?\n/, '');
-      const i = c.search(/\r?\n\r?\n/);
-      const h = c.slice(0, i);
-      return { headers: h, body: decodePart(h, c.slice(i).replace(/^\r?\n\r?\n/, '').replace(/\r?\n$/, '')) };
-    });
-}
-
 beforeAll(async () => {
-  const port = await freePort();
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        const parts = parseMail(raw);
-        const textPart = parts.find((p) => /text\/plain/i.test(p.headers)) ?? parts[0];
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw, parts, text: textPart.body.toString('utf8') });
-        cb();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(port, '127.0.0.1', resolve));
+  catcher = await startMailCatcher();
+  mails = catcher.mails;
   stack = await startTestStack({
     // the conference is planned one hour ahead; the reminder is due 3 s after planning
-    config: testConfig({ KIM_SMTP_URL: `smtp://127.0.0.1:${port}`, KIM_CONFERENCE_REMINDER_BEFORE: 'PT59M57S', KIM_LINK_SECRET: 'test-secret-test-secret-test-secret-0123' }),
+    config: testConfig({ KIM_SMTP_URL: catcher.url, KIM_CONFERENCE_REMINDER_BEFORE: 'PT59M57S', KIM_LINK_SECRET: 'test-secret-test-secret-test-secret-0123' }),
     processesDir: path.join(ROOT, 'processes', 'kim-fallkonferenz'),
     workerDefs: registry,
   });
@@ -86,7 +36,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await stack?.stop();
-  await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+  await catcher?.close();
 });
 
 const openTask = (pik: string, elementId: string, not: string[] = []) =>

@@ -2,17 +2,49 @@
 import { SMTPServer } from 'smtp-server';
 import { freePort } from '../../server/util/ports';
 
+export interface Part {
+  headers: string;
+  body: Buffer;
+}
+
 export interface Mail {
   to: string[];
   raw: string;
-  /** The text body, quoted-printable decoded. */
+  /** Top-level MIME parts, transfer-decoded (one part for a single-part mail). */
+  parts: Part[];
+  /** The text body (the text/plain part), decoded. */
   text: string;
 }
 
-/** Minimal quoted-printable decoding of the text part (enough to read the link and the wording). */
+const decodeQpBytes = (s: string) => Buffer.from(s.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
+
+/** Minimal quoted-printable decoding of a whole single-part mail's body. */
 export function decodeQp(raw: string): string {
-  const body = raw.split(/\r?\n\r?\n/).slice(1).join('\n\n');
-  return Buffer.from(body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+  return decodeQpBytes(raw.split(/\r?\n\r?\n/).slice(1).join('\n\n')).toString('utf8');
+}
+
+function decodePart(headers: string, body: string): Buffer {
+  const enc = /content-transfer-encoding:\s*([\w-]+)/i.exec(headers)?.[1]?.toLowerCase();
+  if (enc === 'base64') return Buffer.from(body.replace(/\s+/g, ''), 'base64');
+  if (enc === 'quoted-printable') return decodeQpBytes(body);
+  return Buffer.from(body, 'utf8');
+}
+
+/** Minimal MIME parsing: the top-level parts of a multipart mail (or the single body). */
+export function parseMail(raw: string): Part[] {
+  const [head, ...rest] = raw.split(/\r?\n\r?\n/);
+  const body = rest.join('\r\n\r\n');
+  const boundary = /boundary="?([^";\r\n]+)"?/i.exec(head)?.[1];
+  if (!boundary) return [{ headers: head, body: decodePart(head, body) }];
+  return body
+    .split(`--${boundary}`)
+    .slice(1, -1)
+    .map((chunk) => {
+      const c = chunk.replace(/^\r?\n/, '');
+      const i = c.search(/\r?\n\r?\n/);
+      const h = c.slice(0, i);
+      return { headers: h, body: decodePart(h, c.slice(i).replace(/^\r?\n\r?\n/, '').replace(/\r?\n$/, '')) };
+    });
 }
 
 export interface MailCatcher {
@@ -34,7 +66,9 @@ export async function startMailCatcher(): Promise<MailCatcher> {
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw, text: decodeQp(raw) });
+        const parts = parseMail(raw);
+        const textPart = parts.find((p) => /text\/plain/i.test(p.headers)) ?? parts[0];
+        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw, parts, text: textPart.body.toString('utf8') });
         cb();
       });
     },
