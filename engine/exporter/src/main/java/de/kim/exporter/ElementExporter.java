@@ -58,6 +58,8 @@ public final class ElementExporter implements Exporter {
   /** Incident messages are cut to this length (they are for people, not for storage). */
   static final int MAX_MESSAGE = 1000;
 
+  static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(5);
+
   static final String[] SCHEMA = {
     "create table if not exists engine_element_event ("
         + " partition_id int not null,"
@@ -77,6 +79,9 @@ public final class ElementExporter implements Exporter {
         + " primary key (partition_id, position))",
     "create index if not exists engine_element_event_instance on engine_element_event (process_instance_key, position)",
     "create index if not exists engine_element_event_parent on engine_element_event (parent_process_instance_key) where parent_process_instance_key > 0",
+    // The modeler's watch queries: running instances and where they wait, per process definition.
+    "create index if not exists engine_element_event_definition on engine_element_event"
+        + " (process_definition_key, element_type, element_id) where intent in ('ELEMENT_ACTIVATED', 'ELEMENT_MIGRATED')",
     "create table if not exists engine_incident ("
         + " partition_id int not null,"
         + " position bigint not null,"
@@ -93,6 +98,8 @@ public final class ElementExporter implements Exporter {
         + " at timestamptz not null,"
         + " primary key (partition_id, position))",
     "create index if not exists engine_incident_instance on engine_incident (process_instance_key, position)",
+    "create index if not exists engine_incident_definition on engine_incident (process_definition_key, incident_key)",
+    "create index if not exists engine_incident_key on engine_incident (incident_key, position)",
   };
 
   static final String INSERT_ELEMENT =
@@ -179,6 +186,8 @@ public final class ElementExporter implements Exporter {
   private ScheduledTask flushTask;
   private Connection connection;
   private boolean schemaReady;
+  /** Set while PostgreSQL fails: the scheduled flush backs off instead of logging every interval. */
+  private Duration retryDelay;
 
   private final List<ElementRow> elements = new ArrayList<>();
   private final List<IncidentRow> incidents = new ArrayList<>();
@@ -302,12 +311,17 @@ public final class ElementExporter implements Exporter {
   private void scheduleFlush() {
     flushTask =
         controller.scheduleCancellableTask(
-            settings.flushInterval(),
+            retryDelay != null ? retryDelay : settings.flushInterval(),
             () -> {
               try {
                 flush();
+                if (retryDelay != null) log.info("KIM-Exporter: PostgreSQL wieder erreichbar, Rückstand geschrieben.");
+                retryDelay = null;
               } catch (SQLException e) {
-                log.warn("KIM-Exporter: Schreiben in PostgreSQL fehlgeschlagen, neuer Versuch im nächsten Intervall: {}", e.getMessage());
+                // Back off up to MAX_RETRY_DELAY; the batch stays and is written on a later tick.
+                retryDelay = retryDelay == null ? settings.flushInterval() : retryDelay.multipliedBy(2);
+                if (retryDelay.compareTo(MAX_RETRY_DELAY) > 0) retryDelay = MAX_RETRY_DELAY;
+                log.warn("KIM-Exporter: Schreiben in PostgreSQL fehlgeschlagen, neuer Versuch in {} ms: {}", retryDelay.toMillis(), e.getMessage());
               } finally {
                 scheduleFlush();
               }
