@@ -22,6 +22,7 @@ import { statisticsRoutes } from './api/statistics.routes';
 import { supportPlanRoutes } from './api/support-plan.routes';
 import { taskRoutes } from './api/tasks.routes';
 import { modelRoutes } from './api/models.routes';
+import { ModelHistoryRepository } from './data/model-history.repository';
 import { ModelRepository } from './data/model.repository';
 import { ModelService } from './domain/model.service';
 import { ENGINE_JOB_TYPES, workers as workerRegistry } from '../workers';
@@ -136,6 +137,7 @@ export function createApp(deps: AppDeps): express.Express {
   const models = new ModelService(new ModelRepository(deps.db), deps.zeebe, deps.audit, {
     workerTypes: () => [...new Set([...workerRegistry.map((w) => w.type), ...deps.workerStatus().map((s) => s.type)])],
     engineJobTypes: ENGINE_JOB_TYPES,
+    history: deps.engineHistory && new ModelHistoryRepository(deps.engineHistory),
   });
   api.use('/models', modelRoutes(models));
   api.use('/statistics', statisticsRoutes(new StatisticsService(new StatisticsRepository(deps.db))));

@@ -1,4 +1,4 @@
-/** Prisma access for the process modeler (issue 7): definitions, sources, drafts, releases, incidents, task counts. */
+/** Prisma access for the process modeler (issue 7): definitions, sources, drafts, releases, runtime incidents, task counts (the fallback when the engine history is unavailable). */
 import type { Db } from './prisma';
 
 export interface DraftRow {
@@ -69,9 +69,13 @@ export class ModelRepository {
     return this.db.task.updateMany({ where: { processInstanceKey, state: 'CREATED' }, data: { processDefinitionKey, processVersion } });
   }
 
-  async incidentCounts(): Promise<Map<string, number>> {
-    const rows = await this.db.incident.groupBy({ by: ['processDefinitionKey'], where: { state: 'open' }, _count: { _all: true } });
-    return new Map(rows.map((r) => [r.processDefinitionKey, r._count._all]));
+  /** Open incidents the worker runtime recorded: job key and definition (few rows). */
+  openIncidentRefs() {
+    return this.db.incident.findMany({ where: { state: 'open' }, select: { jobKey: true, processDefinitionKey: true } });
+  }
+
+  incidentByJobKey(jobKey: string) {
+    return this.db.incident.findUnique({ where: { jobKey } });
   }
 
   incidents(processId: string) {

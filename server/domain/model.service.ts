@@ -1,16 +1,18 @@
 /**
  * The process modeler (issue 7): processes with their deployed versions, drafts per commune with
  * optimistic locking, the check (bpmnlint + project rules), the four-eyes release that deploys
- * through deployResources, instance migration and the incidents the worker runtime recorded.
+ * through deployResources, instance migration, and watching: running instances, where they wait and
+ * incidents.
  *
  * Engine facts (8.6 without secondary storage) that shape this service:
- * - Running instances cannot be searched; the signal per version is the Task projection: open user
- *   tasks and the distinct instances holding them. Instances waiting elsewhere (timer, message,
- *   service task) are not counted.
- * - Incidents cannot be queried and their keys are only exposed through search/exporters, so
- *   ResolveIncident cannot be called. A retry sets the job's retries (UpdateJobRetries) and then
- *   re-runs the failed element with a process instance modification (terminate the element instance
- *   – which resolves its incident – and activate the same element again), which creates a new job.
+ * - The engine offers no instance or incident search. What runs, where it waits and the engine's
+ *   incidents with their keys come from the engine history the KIM exporter writes
+ *   (ModelHistoryRepository). A retry then sets the job's retries (for job incidents) and calls
+ *   ResolveIncident with the incident key.
+ * - When the history is unavailable, the fallback is what the app database knows: the Task projection
+ *   (instances waiting at a user task) and the incidents the worker runtime recorded, retried with
+ *   UpdateJobRetries plus a process instance modification (terminate the element instance – which
+ *   resolves its incident – and activate the same element again). Responses say which source was used.
  * - One engine, no tenants: a release replaces the latest version of the process id engine-wide;
  *   the release records which commune released it.
  */
@@ -19,6 +21,8 @@ import { isNotFound, type Zeebe } from '../camunda/client';
 import { deployResources, type Resource } from '../camunda/deploy';
 import { lintModel, type LintFinding } from '../camunda/lint';
 import { ROOT } from '../config';
+import { EngineHistoryUnavailable } from '../data/engine-history.repository';
+import type { EngineIncident, ModelHistoryRepository } from '../data/model-history.repository';
 import type { ModelRepository, DraftRow } from '../data/model.repository';
 import type { AuditService } from './audit.service';
 import { badRequest, conflict, DomainError, notFound } from './errors';
@@ -34,6 +38,88 @@ export interface ModelServiceOptions {
   processesDir?: string;
   /** bpmnlint; replaceable in tests. */
   lint?: (xml: string) => Promise<LintFinding[]>;
+  /** Engine history (KIM exporter); without it, or while it is unavailable, the app database is the source. */
+  history?: ModelHistoryRepository;
+}
+
+/** Where running instances, heatmap and incidents came from: the engine history or the app database. */
+export type WatchSource = 'engine' | 'projection';
+
+/** One incident of a process: the engine's (with key) merged with the row the worker runtime recorded. */
+export interface IncidentView {
+  /** The runtime's row id when there is one (stable with or without history), else the incident key. */
+  id: string;
+  source: 'engine' | 'runtime';
+  incidentKey: string | null;
+  jobKey: string | null;
+  jobType: string | null;
+  processInstanceKey: string;
+  processDefinitionKey: string;
+  processVersion: number | null;
+  elementId: string;
+  elementInstanceKey: string | null;
+  /** Engine error type (JOB_NO_RETRIES, CONDITION_ERROR, …); null for runtime rows without history. */
+  errorType: string | null;
+  message: string;
+  state: 'open' | 'retried' | 'resolved';
+  retriedBy: string | null;
+  retriedAt: Date | null;
+  createdAt: Date;
+  resolvedAt: Date | null;
+}
+
+type RuntimeIncident = NonNullable<Awaited<ReturnType<ModelRepository['incident']>>>;
+
+/** Retries a job gets back when a coordinator retries its incident. */
+const RETRY_RETRIES = 3;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const INCIDENT_KEY = /^\d{1,19}$/;
+
+function runtimeView(r: RuntimeIncident): IncidentView {
+  return {
+    id: r.id,
+    source: 'runtime',
+    incidentKey: null,
+    jobKey: r.jobKey,
+    jobType: r.jobType,
+    processInstanceKey: r.processInstanceKey,
+    processDefinitionKey: r.processDefinitionKey,
+    processVersion: r.processVersion,
+    elementId: r.elementId,
+    elementInstanceKey: r.elementInstanceKey,
+    errorType: null,
+    message: r.message,
+    state: r.state === 'open' ? 'open' : 'retried',
+    retriedBy: r.retriedBy,
+    retriedAt: r.retriedAt,
+    createdAt: r.createdAt,
+    resolvedAt: null,
+  };
+}
+
+/** The engine's incident, completed by the runtime's row for the same job (job type, who retried). */
+function engineView(e: EngineIncident, r: RuntimeIncident | null, version: number | null): IncidentView {
+  // A retry the history has not caught up with yet (or the runtime's retry) counts as "retried".
+  const retried = !!r?.retriedAt && r.retriedAt >= e.createdAt && r.state !== 'open';
+  return {
+    id: r?.id ?? e.incidentKey,
+    source: 'engine',
+    incidentKey: e.incidentKey,
+    jobKey: e.jobKey,
+    jobType: r?.jobType ?? null,
+    processInstanceKey: e.processInstanceKey,
+    processDefinitionKey: e.processDefinitionKey,
+    processVersion: version,
+    elementId: e.elementId,
+    elementInstanceKey: e.elementInstanceKey,
+    errorType: e.errorType,
+    message: e.errorMessage || r?.message || '',
+    state: retried ? 'retried' : e.state,
+    retriedBy: retried ? r!.retriedBy : null,
+    retriedAt: retried ? r!.retriedAt : null,
+    createdAt: e.createdAt,
+    resolvedAt: e.resolvedAt,
+  };
 }
 
 export interface CheckResult {
@@ -86,13 +172,18 @@ export class ModelService {
     const defs = await this.repo.definitions();
     const byProcess = new Map<string, typeof defs>();
     for (const d of defs) byProcess.set(d.processId, [...(byProcess.get(d.processId) ?? []), d]);
-    const [counts, incidents, deployments, releases, drafts] = await Promise.all([
+    const [counts, runtimeOpen, deployments, releases, drafts] = await Promise.all([
       this.repo.openTaskCounts(defs.map((d) => d.key)),
-      this.repo.incidentCounts(),
+      this.repo.openIncidentRefs(),
       this.repo.deployments(),
       this.repo.releases(),
       a.role === 'coordinator' ? this.repo.drafts(this.kommune(a)) : Promise.resolve([] as DraftRow[]),
     ]);
+    const watch = await this.versionStats(
+      defs.map((d) => d.key),
+      runtimeOpen,
+      counts,
+    );
     return [...byProcess.entries()].map(([processId, versions]) => {
       const names = (versions[0].elementNames ?? {}) as Record<string, string>;
       const draft = drafts.find((d) => d.processId === processId);
@@ -101,6 +192,7 @@ export class ModelService {
         processId,
         name: names[processId] ?? processId,
         latestVersion: versions[0].version,
+        watchSource: watch.source,
         versions: versions.map((v) => {
           const dep = deployments.find((x) => x.resourceKey === v.key);
           const rel = releases.find((r) => r.processDefinitionKey === v.key);
@@ -115,7 +207,8 @@ export class ModelService {
             kommuneId: rel?.kommuneId ?? null,
             openTasks: c?.tasks ?? 0,
             openInstances: c?.instances ?? 0,
-            incidents: incidents.get(v.key) ?? 0,
+            runningInstances: watch.running.get(v.key) ?? 0,
+            incidents: watch.incidents.get(v.key) ?? 0,
           };
         }),
         draft: draft ? draftMeta(draft) : null,
@@ -130,14 +223,42 @@ export class ModelService {
     return p;
   }
 
-  /** One deployed version: its model, where open tasks wait (heatmap) and its open incidents. */
+  /** One deployed version: its model, how many instances run and where they wait (heatmap). */
   async version(a: Actor, processId: string, version: number) {
     assertCanReadModels(a);
     const def = await this.repo.definition(processId, version);
     if (!def) throw notFound(`Version ${version} des Prozesses`);
     const src = await this.repo.source(def.key);
-    const heatmap = await this.repo.heatmap(def.key);
-    return { processId, version, processDefinitionKey: def.key, xml: src?.xml ?? null, heatmap, elementNames: def.elementNames };
+    const w = await this.waiting(def.key);
+    return { processId, version, processDefinitionKey: def.key, xml: src?.xml ?? null, heatmap: w.heatmap, runningInstances: w.running, watchSource: w.source, elementNames: def.elementNames };
+  }
+
+  /** Runs `read` on the engine history; null when there is none or it is unavailable (→ fallback). */
+  private async fromHistory<T>(read: (h: ModelHistoryRepository) => Promise<T>): Promise<T | null> {
+    if (!this.opts.history) return null;
+    try {
+      return await read(this.opts.history);
+    } catch (e) {
+      if (e instanceof EngineHistoryUnavailable) return null;
+      throw e;
+    }
+  }
+
+  /** Running instances and open incidents per definition: engine history, else projection and runtime rows. */
+  private async versionStats(defKeys: string[], runtimeOpen: Array<{ jobKey: string; processDefinitionKey: string }>, counts: Map<string, { instances: number }>) {
+    const stats = await this.fromHistory((h) => h.versionStats(defKeys, runtimeOpen.map((r) => r.jobKey)));
+    const incidents = new Map<string, number>(stats?.openIncidents ?? []);
+    // Runtime rows the engine history does not know (e.g. older than the exporter) count on their own.
+    for (const r of runtimeOpen) if (!stats?.knownJobKeys.has(r.jobKey)) incidents.set(r.processDefinitionKey, (incidents.get(r.processDefinitionKey) ?? 0) + 1);
+    if (stats) return { source: 'engine' as WatchSource, running: stats.running, incidents };
+    return { source: 'projection' as WatchSource, running: new Map([...counts].map(([k, c]) => [k, c.instances])), incidents };
+  }
+
+  private async waiting(defKey: string): Promise<{ source: WatchSource; running: number; heatmap: Record<string, number> }> {
+    const w = await this.fromHistory((h) => h.waiting(defKey));
+    if (w) return { source: 'engine', ...w };
+    const [heatmap, counts] = await Promise.all([this.repo.heatmap(defKey), this.repo.openTaskCounts([defKey])]);
+    return { source: 'projection', running: counts.get(defKey)?.instances ?? 0, heatmap };
   }
 
   elementTemplates(a: Actor) {
@@ -420,24 +541,87 @@ export class ModelService {
 
   // ------------------------------------------------------------------ incidents
 
-  async incidents(a: Actor, processId: string) {
+  /**
+   * The process's incidents: the engine's (with incident key, element, error type and message; open =
+   * created and not resolved) merged with the rows the worker runtime recorded (same job, or same
+   * instance and element) – without history only the runtime's rows.
+   */
+  async incidents(a: Actor, processId: string): Promise<IncidentView[]> {
     assertCanChangeModels(a);
-    return this.repo.incidents(processId);
+    const defs = await this.repo.definitions(processId);
+    const versionOf = new Map(defs.map((d) => [d.key, d.version]));
+    const [runtime, engine] = await Promise.all([this.repo.incidents(processId), this.fromHistory((h) => h.incidents(defs.map((d) => d.key)))]);
+    if (!engine) return runtime.map(runtimeView);
+    const used = new Set<string>();
+    const out: IncidentView[] = [];
+    // Newest first: a job that failed again after a retry attaches its runtime row to the newest incident.
+    for (const e of engine) {
+      const r =
+        runtime.find((x) => !used.has(x.id) && e.jobKey !== null && x.jobKey === e.jobKey) ??
+        (e.state === 'open' ? runtime.find((x) => !used.has(x.id) && x.state === 'open' && x.processInstanceKey === e.processInstanceKey && x.elementId === e.elementId) : undefined) ??
+        null;
+      if (r) used.add(r.id);
+      out.push(engineView(e, r, versionOf.get(e.processDefinitionKey) ?? null));
+    }
+    for (const r of runtime) if (!used.has(r.id)) out.push(runtimeView(r));
+    return out.sort((x, y) => y.createdAt.getTime() - x.createdAt.getTime());
   }
 
   /**
-   * Retry after the cause was fixed: UpdateJobRetries (as the engine asks), then – because 8.6 only
-   * exposes the incident key through search/exporters, so ResolveIncident cannot be called – the
-   * failed element is re-run by a process instance modification: terminating the element instance
-   * resolves its incident, activating the element again creates a new job for the worker.
+   * Retry after the cause was fixed. `id` is an incident key (engine) or the id of a runtime row.
+   * With the engine's incident: UpdateJobRetries for a job incident, then ResolveIncident – the engine
+   * re-runs the job or re-evaluates the element. Without history (fallback): UpdateJobRetries and a
+   * process instance modification re-running the failed element (terminating it resolves the incident).
    */
-  async retryIncident(a: Actor, processId: string, id: string) {
+  async retryIncident(a: Actor, processId: string, id: string): Promise<IncidentView> {
     assertCanChangeModels(a);
-    const i = await this.repo.incident(id);
-    if (!i || i.processId !== processId) throw notFound('Der Vorfall');
+    const defs = await this.repo.definitions(processId);
+    const versionOf = new Map(defs.map((d) => [d.key, d.version]));
+    let runtime: RuntimeIncident | null = null;
+    let engine: EngineIncident | null = null;
+    if (INCIDENT_KEY.test(id)) {
+      if (!this.opts.history) throw notFound('Der Vorfall');
+      try {
+        engine = await this.opts.history.incident(id);
+      } catch (e) {
+        if (e instanceof EngineHistoryUnavailable) throw new DomainError(503, 'Die Verlaufsdaten der Engine sind gerade nicht erreichbar. Bitte später erneut versuchen.', 'history_unavailable');
+        throw e;
+      }
+      if (!engine || !versionOf.has(engine.processDefinitionKey)) throw notFound('Der Vorfall');
+      runtime = engine.jobKey ? await this.repo.incidentByJobKey(engine.jobKey) : null;
+    } else {
+      runtime = UUID.test(id) ? await this.repo.incident(id) : null;
+      if (!runtime || runtime.processId !== processId) throw notFound('Der Vorfall');
+      const known = await this.fromHistory((h) => h.incidents([runtime!.processDefinitionKey]));
+      engine =
+        known?.find((e) => e.jobKey === runtime!.jobKey) ??
+        known?.find((e) => e.state === 'open' && e.processInstanceKey === runtime!.processInstanceKey && e.elementId === runtime!.elementId) ??
+        null;
+    }
+    if (engine) return this.resolve(a, engine, runtime, versionOf.get(engine.processDefinitionKey) ?? null);
+    return this.retryByModification(a, runtime!);
+  }
+
+  private async resolve(a: Actor, e: EngineIncident, r: RuntimeIncident | null, version: number | null): Promise<IncidentView> {
+    if (e.state === 'resolved') throw conflict('Dieser Vorfall ist in der Engine bereits gelöst.');
+    try {
+      if (e.jobKey) await this.zeebe.updateJobRetries({ jobKey: e.jobKey, retries: RETRY_RETRIES });
+      await this.zeebe.resolveIncident({ incidentKey: e.incidentKey });
+    } catch (err) {
+      if (isNotFound(err)) throw conflict('Der Vorfall ist in der Engine bereits gelöst, oder die Instanz existiert nicht mehr (z. B. abgebrochen).');
+      throw new DomainError(502, `Die Engine hat die Wiederholung abgelehnt: ${(err as Error).message}`, 'retry_failed');
+    }
+    await this.audit.write(a, { action: 'model.incident.retry', entity: 'Incident', entityId: e.incidentKey });
+    const marked = r ? await this.repo.markRetried(r.id, a.username) : null;
+    const view = engineView(e, marked, version);
+    return { ...view, state: 'retried', retriedBy: a.username, retriedAt: marked?.retriedAt ?? new Date() };
+  }
+
+  /** Fallback without history: the incident key is unknown, so ResolveIncident cannot be called. */
+  private async retryByModification(a: Actor, i: RuntimeIncident): Promise<IncidentView> {
     if (i.state !== 'open') throw conflict('Dieser Vorfall wurde bereits erneut versucht.');
     try {
-      await this.zeebe.updateJobRetries({ jobKey: i.jobKey, retries: 3 });
+      await this.zeebe.updateJobRetries({ jobKey: i.jobKey, retries: RETRY_RETRIES });
       if (i.elementInstanceKey) {
         await this.zeebe.modifyProcessInstance({
           processInstanceKey: i.processInstanceKey,
@@ -453,7 +637,7 @@ export class ModelService {
       throw new DomainError(502, `Die Engine hat die Wiederholung abgelehnt: ${(e as Error).message}`, 'retry_failed');
     }
     await this.audit.write(a, { action: 'model.incident.retry', entity: 'Incident', entityId: i.id });
-    return this.repo.markRetried(i.id, a.username);
+    return runtimeView(await this.repo.markRetried(i.id, a.username));
   }
 }
 
