@@ -370,7 +370,7 @@ export function buildOpenApi(records: RecordsService, version: string): Json {
 
   // Process modeler (issue 7)
   const procParam = { name: 'processId', in: 'path', required: true, schema: { type: 'string' } };
-  schemas.ProcessModel = { type: 'object', description: 'Prozess mit bereitgestellten Versionen (wer, wann, warum; offene Aufgaben und Instanzen mit offener Aufgabe je Version aus der Aufgaben-Projektion; Vorfälle) und Entwurf der eigenen Kommune', additionalProperties: true };
+  schemas.ProcessModel = { type: 'object', description: 'Prozess mit bereitgestellten Versionen (wer, wann, warum; je Version runningInstances = laufende Instanzen und incidents = offene Vorfälle aus der Engine-Historie, openTasks/openInstances aus der Aufgaben-Projektion) und Entwurf der eigenen Kommune; watchSource: engine (Engine-Historie) oder projection (Historie nicht erreichbar: nur Instanzen mit offener Benutzeraufgabe, nur Vorfälle der Worker-Laufzeit)', additionalProperties: true };
   schemas.ProcessDraft = { type: 'object', description: 'Entwurf (xml, forms, revision = Stand für optimistisches Sperren, status draft|in_review)', additionalProperties: true };
   schemas.ModelCheck = { type: 'object', properties: { ok: { type: 'boolean' }, errors: { type: 'array', items: { type: 'object' } }, warnings: { type: 'array', items: { type: 'object' } } } };
   schemas.SaveDraft = json(saveDraftSchema);
@@ -378,13 +378,13 @@ export function buildOpenApi(records: RecordsService, version: string): Json {
   schemas.ModelComment = json(commentSchema);
   schemas.Migrate = json(migrateSchema);
   const coordOnly = ' (nur Koordination der Kommune)';
-  paths['/api/models'] = { get: { tags: ['models'], summary: 'Prozesse mit Versionen, Instanz-Signal je Version und Entwurf', responses: { 200: listOk(ref('ProcessModel')), ...errors } } };
+  paths['/api/models'] = { get: { tags: ['models'], summary: 'Prozesse mit Versionen, laufenden Instanzen und Vorfällen je Version und Entwurf', responses: { 200: listOk(ref('ProcessModel')), ...errors } } };
   paths['/api/models/element-templates'] = { get: { tags: ['models'], summary: `Element-Vorlagen (eine je Job-Typ eines Workers)${coordOnly}`, responses: { 200: ok({ type: 'array', items: { type: 'object' } }), ...errors } } };
   paths['/api/models/{processId}'] = { get: { tags: ['models'], summary: 'Ein Prozess mit Versionen und Entwurf', parameters: [procParam], responses: { 200: ok(ref('ProcessModel')), ...errors } } };
   paths['/api/models/{processId}/versions/{version}'] = {
     get: {
       tags: ['models'],
-      summary: 'Eine bereitgestellte Version: Modell (XML) und Heatmap (offene Aufgaben je Element)',
+      summary: 'Eine bereitgestellte Version: Modell (XML), runningInstances und Heatmap (je Element die dort wartenden Element-Instanzen: Aufgaben, Empfangsaufgaben, Timer, Call Activities …, aus der Engine-Historie); watchSource engine|projection (Rückfall: nur offene Benutzeraufgaben)',
       parameters: [procParam, { name: 'version', in: 'path', required: true, schema: { type: 'integer' } }],
       responses: { 200: ok({ type: 'object' }), ...errors },
     },
@@ -429,14 +429,14 @@ export function buildOpenApi(records: RecordsService, version: string): Json {
     post: { tags: ['models'], summary: `Migrierbare Instanzen migrieren (gRPC MigrateProcessInstance)${coordOnly}`, parameters: [procParam], requestBody: body(ref('Migrate')), responses: { 200: ok({ type: 'object' }), ...errors } },
   };
   paths['/api/models/{processId}/incidents'] = {
-    get: { tags: ['models'], summary: `Vorfälle (Jobs ohne verbleibende Wiederholungen), von der Worker-Laufzeit erfasst${coordOnly}`, parameters: [procParam], responses: { 200: listOk({ type: 'object' }), ...errors } },
+    get: { tags: ['models'], summary: `Vorfälle der Engine (incidentKey, elementId, errorType, message; state open|retried|resolved) zusammengeführt mit den von der Worker-Laufzeit erfassten (gleicher Job bzw. Instanz und Element; id = deren id, sonst der Vorfall-Schlüssel)${coordOnly}`, parameters: [procParam], responses: { 200: listOk({ type: 'object' }), ...errors } },
   };
   paths['/api/models/{processId}/incidents/{id}/retry'] = {
     post: {
       tags: ['models'],
-      summary: `Erneut versuchen: UpdateJobRetries und Neustart des Elements per Instanz-Modifikation (8.6 nennt den Incident-Schlüssel nur über Suche/Exporter)${coordOnly}`,
+      summary: `Erneut versuchen (nach Behebung der Ursache); id = Vorfall-Schlüssel oder id der Laufzeit-Zeile: UpdateJobRetries (Job-Vorfälle) und ResolveIncident; ohne Engine-Historie UpdateJobRetries und Neustart des Elements per Instanz-Modifikation${coordOnly}`,
       parameters: [procParam, idParam],
-      responses: { 200: ok({ type: 'object' }), ...errors, 409: problem('Bereits erledigt'), 502: problem('Engine lehnt ab') },
+      responses: { 200: ok({ type: 'object' }), ...errors, 409: problem('Bereits erledigt'), 502: problem('Engine lehnt ab'), 503: problem('Engine-Historie nicht erreichbar') },
     },
   };
 
