@@ -2,7 +2,8 @@
  * /api/models (issue 7) on the real engine and database: drafts per commune with optimistic locking
  * (409 on a stale save, nothing overwritten), the server check (lint + project rules) blocking the
  * release, the four-eyes rule, deployment of the approved draft (new instances get the new version),
- * migration of instances known from the Task projection, incidents with retry, and permissions.
+ * migration of instances known from the Task projection (running counts follow the migration in the
+ * engine history), incidents with their engine key and retry, and permissions.
  */
 import type { Stack } from '../../server/stack';
 import { workers as registry } from '../../workers';
@@ -134,9 +135,12 @@ test('four eyes: the author cannot approve; a second coordinator approves, the s
   expect(t.name).toBe('Anfrage gründlich prüfen');
   expect(t.processVersion).toBe(base + 1);
 
-  // Heatmap of version 1: one open task at the user task.
-  const v1 = (await (await cm.get(`${P}/versions/${base}`)).json()) as { heatmap: Record<string, number>; xml: string };
-  expect(v1.heatmap).toEqual({ Task_CheckRequest: 1 });
+  // Heatmap of version 1 (engine history): the old instance waits at the user task.
+  const v1 = await until(async () => {
+    const r = (await (await cm.get(`${P}/versions/${base}`)).json()) as { heatmap: Record<string, number>; runningInstances: number; watchSource: string };
+    return r.heatmap.Task_CheckRequest === 1 ? r : null;
+  }, 'Heatmap der Version 1');
+  expect(v1).toMatchObject({ heatmap: { Task_CheckRequest: 1 }, runningInstances: 1, watchSource: 'engine' });
 
   const preview = (await (await koord.get(`${P}/migration?from=${base}&to=${base + 1}`)).json()) as { instances: Array<{ processInstanceKey: string; migratable: boolean }>; mappings: unknown[] };
   expect(preview.instances).toEqual([expect.objectContaining({ processInstanceKey: oldKey, migratable: true, elements: ['Task_CheckRequest'] })]);
@@ -144,6 +148,13 @@ test('four eyes: the author cannot approve; a second coordinator approves, the s
   const mig = (await (await koord.post(`${P}/migration`, { from: base, to: base + 1 })).json()) as { results: Array<{ migrated: boolean; message?: string }> };
   expect(mig.results).toEqual([expect.objectContaining({ migrated: true })]);
   expect((await stack.db.task.findFirstOrThrow({ where: { processInstanceKey: oldKey } })).processVersion).toBe(base + 1);
+  // The engine history re-labels the migrated instance: it runs on the new version now.
+  const moved = await until(async () => {
+    const m = (await (await koord.get(P)).json()) as { versions: Array<{ version: number; runningInstances: number }> };
+    const at = (v: number) => m.versions.find((x) => x.version === v)?.runningInstances;
+    return at(base) === 0 && at(base + 1) === 2 ? m : null;
+  }, 'laufende Instanzen nach der Migration in Version 2');
+  expect(moved.versions[0]).toMatchObject({ version: base + 1, runningInstances: 2 });
 });
 
 test('incidents: a job failing with no retries left is recorded; retry re-runs the element after the cause is fixed', async () => {
@@ -152,8 +163,13 @@ test('incidents: a job failing with no retries left is recorded; retry re-runs t
   const pik = String(r.processInstanceKey);
   const inc = await until(() => stack.db.incident.findFirst({ where: { processInstanceKey: pik } }), 'Vorfall erfasst');
   expect(inc).toMatchObject({ elementId: 'Task_Flaky', jobType: 'kim.test-flaky', message: 'Partnersystem nicht erreichbar (Test)', state: 'open' });
-  const list = (await (await koord.get('/api/models/kim-test-incident/incidents')).json()) as Array<{ id: string }>;
-  expect(list.map((i) => i.id)).toContain(inc.id);
+  // The engine's incident (with its key) and the runtime's row are one entry, under the runtime's id.
+  const row = await until(async () => {
+    const list = (await (await koord.get('/api/models/kim-test-incident/incidents')).json()) as Array<{ id: string; incidentKey: string | null; source: string }>;
+    return list.find((i) => i.id === inc.id && i.incidentKey);
+  }, 'Vorfall mit Schlüssel der Engine');
+  expect(row).toMatchObject({ source: 'engine', errorType: 'JOB_NO_RETRIES', elementId: 'Task_Flaky', jobKey: inc.jobKey, jobType: 'kim.test-flaky', state: 'open' });
+  expect(row.incidentKey).toMatch(/^\d+$/);
   expect((await cm.post(`/api/models/kim-test-incident/incidents/${inc.id}/retry`)).status).toBe(403);
 
   flaky.healthy = true;
