@@ -1,6 +1,6 @@
 /**
- * "Prozesse": the list (versions, instance signal, draft), one process (versions with who/when/why,
- * heatmap of where open tasks wait, incidents with retry, migration preview) and the review of a
+ * "Prozesse": the list (versions, running instances, draft), one process (versions with who/when/why,
+ * heatmap of where running instances wait, incidents with retry, migration preview) and the review of a
  * submitted draft with a visual diff against the deployed version (bpmn-js-differ) and approval.
  */
 import { useEffect, useState } from 'react';
@@ -10,10 +10,37 @@ import { useParams } from 'react-router-dom';
 import { Alert, Box, Button, Card, CardContent, Chip, CircularProgress, Stack, Table, TableBody, TableCell, TableHead, TableRow, TextField, Typography } from '@mui/material';
 import { diff } from 'bpmn-js-differ';
 import { session } from '../providers/http';
-import { dateTime, modelsApi, ProcessModel } from './api';
+import { dateTime, modelsApi, ProcessModel, WatchSource } from './api';
 import { Diagram } from './Diagram';
 
 const STATUS: Record<string, string> = { draft: 'Entwurf in Bearbeitung', in_review: 'zur Freigabe eingereicht', deploying: 'wird bereitgestellt' };
+
+/** The engine's incident types, in words. */
+const ERROR_TYPES: Record<string, string> = {
+  JOB_NO_RETRIES: 'Schritt ohne weitere Versuche',
+  CONDITION_ERROR: 'Bedingung nicht auswertbar',
+  EXTRACT_VALUE_ERROR: 'Ausdruck nicht auswertbar',
+  IO_MAPPING_ERROR: 'Variablenzuordnung fehlgeschlagen',
+  CALLED_ELEMENT_ERROR: 'Aufgerufener Prozess fehlt',
+  CALLED_DECISION_ERROR: 'Aufgerufene Entscheidung fehlt',
+  DECISION_EVALUATION_ERROR: 'Entscheidung nicht auswertbar',
+  UNHANDLED_ERROR_EVENT: 'BPMN-Fehler ohne Fangereignis',
+  MESSAGE_SIZE_EXCEEDED: 'Nachricht zu groß',
+  FORM_NOT_FOUND: 'Formular fehlt',
+  RESOURCE_NOT_FOUND: 'Ressource fehlt',
+  EXECUTION_LISTENER_NO_RETRIES: 'Ausführungs-Listener ohne weitere Versuche',
+  TASK_LISTENER_NO_RETRIES: 'Aufgaben-Listener ohne weitere Versuche',
+};
+
+/** Shown when the engine history was unavailable and the app database answered instead. */
+function ProjectionHint({ source }: { source?: WatchSource }) {
+  if (source !== 'projection') return null;
+  return (
+    <Alert severity="warning" sx={{ my: 1 }} data-testid="watch-projection-hint">
+      Die Verlaufsdaten der Engine sind gerade nicht erreichbar. Gezählt werden deshalb nur Instanzen, die an einer Benutzeraufgabe warten, und Vorfälle nur, soweit die eigenen Worker sie erfasst haben.
+    </Alert>
+  );
+}
 
 export function ProcessList() {
   const q = useQuery({ queryKey: ['models'], queryFn: modelsApi.list });
@@ -25,6 +52,7 @@ export function ProcessList() {
       </Typography>
       {q.error && <Alert severity="error">{(q.error as Error).message}</Alert>}
       {q.isLoading && <CircularProgress aria-label="Prozesse werden geladen" />}
+      <ProjectionHint source={q.data?.find((p) => p.watchSource === 'projection')?.watchSource} />
       {q.data && (
         <Card>
           <Table size="small" aria-label="Prozesse">
@@ -32,7 +60,7 @@ export function ProcessList() {
               <TableRow>
                 <TableCell>Prozess</TableCell>
                 <TableCell>Neueste Version</TableCell>
-                <TableCell>Instanzen mit offener Aufgabe</TableCell>
+                <TableCell>Laufende Instanzen</TableCell>
                 <TableCell>Entwurf</TableCell>
                 <TableCell>Aktion</TableCell>
               </TableRow>
@@ -44,7 +72,7 @@ export function ProcessList() {
                     {p.name} <Typography variant="caption">({p.processId})</Typography>
                   </TableCell>
                   <TableCell>{p.latestVersion}</TableCell>
-                  <TableCell>{p.versions.reduce((n, v) => n + v.openInstances, 0)}</TableCell>
+                  <TableCell>{p.versions.reduce((n, v) => n + v.runningInstances, 0)}</TableCell>
                   <TableCell>{p.draft ? `${STATUS[p.draft.status] ?? p.draft.status} (${p.draft.updatedBy})` : '—'}</TableCell>
                   <TableCell>
                     <Link to={`/models/${encodeURIComponent(p.processId)}/show`}>Öffnen</Link>
@@ -168,6 +196,7 @@ function Incidents({ processId }: { processId: string }) {
                 <TableCell>Zeit</TableCell>
                 <TableCell>Version</TableCell>
                 <TableCell>Element</TableCell>
+                <TableCell>Art</TableCell>
                 <TableCell>Meldung</TableCell>
                 <TableCell>Status</TableCell>
               </TableRow>
@@ -176,16 +205,22 @@ function Incidents({ processId }: { processId: string }) {
               {q.data.map((i) => (
                 <TableRow key={i.id} data-testid={`incident-${i.processInstanceKey}`}>
                   <TableCell>{dateTime(i.createdAt)}</TableCell>
-                  <TableCell>{i.processVersion}</TableCell>
+                  <TableCell>{i.processVersion ?? '—'}</TableCell>
                   <TableCell>{i.elementId}</TableCell>
+                  <TableCell>
+                    {i.errorType ? (ERROR_TYPES[i.errorType] ?? i.errorType) : 'Schritt ohne weitere Versuche'}
+                    {i.incidentKey && <Typography variant="caption" component="div">Vorfall {i.incidentKey}</Typography>}
+                  </TableCell>
                   <TableCell>{i.message}</TableCell>
                   <TableCell>
                     {i.state === 'open' ? (
                       <Button size="small" variant="outlined" onClick={() => void retry(i.id)}>
                         Erneut versuchen
                       </Button>
-                    ) : (
+                    ) : i.state === 'retried' ? (
                       `erneut versucht (${i.retriedBy})`
+                    ) : (
+                      'gelöst'
                     )}
                   </TableCell>
                 </TableRow>
@@ -201,7 +236,13 @@ function Incidents({ processId }: { processId: string }) {
 function Heatmap({ processId, version }: { processId: string; version: number }) {
   const q = useQuery({ queryKey: ['model-version', processId, version], queryFn: () => modelsApi.version(processId, version) });
   if (!q.data?.xml) return q.isLoading ? <CircularProgress aria-label="Diagramm wird geladen" /> : null;
-  return <Diagram xml={q.data.xml} counts={q.data.heatmap} countLabel={(n) => `${n} wartend`} label={`Version ${version}: wo offene Aufgaben warten`} />;
+  return (
+    <>
+      <ProjectionHint source={q.data.watchSource} />
+      <Typography variant="body2">{q.data.runningInstances === 1 ? '1 laufende Instanz' : `${q.data.runningInstances} laufende Instanzen`}</Typography>
+      <Diagram xml={q.data.xml} counts={q.data.heatmap} countLabel={(n) => `${n} wartend`} label={`Version ${version}: wo laufende Instanzen warten`} />
+    </>
+  );
 }
 
 function Migration({ processId, from }: { processId: string; from: number }) {
@@ -275,7 +316,7 @@ export function ProcessShow() {
                 <TableCell>freigegeben von</TableCell>
                 <TableCell>erstellt von</TableCell>
                 <TableCell>Warum</TableCell>
-                <TableCell>Instanzen mit offener Aufgabe</TableCell>
+                <TableCell>Laufende Instanzen</TableCell>
                 <TableCell>Vorfälle</TableCell>
                 <TableCell>Ansicht</TableCell>
               </TableRow>
@@ -289,7 +330,7 @@ export function ProcessShow() {
                   <TableCell>{v.authoredBy ?? '—'}</TableCell>
                   <TableCell>{v.comment ?? '—'}</TableCell>
                   <TableCell>
-                    {v.openInstances} ({v.openTasks} Aufgaben)
+                    {v.runningInstances} ({v.openInstances} mit offener Aufgabe)
                   </TableCell>
                   <TableCell>{v.incidents}</TableCell>
                   <TableCell>
@@ -310,7 +351,7 @@ export function ProcessShow() {
         </CardContent>
       </Card>
       <Typography variant="h6" component="h2">
-        Version {shown}: wo offene Aufgaben warten
+        Version {shown}: wo laufende Instanzen warten
       </Typography>
       <Heatmap processId={p.processId} version={shown} />
       {coordinator && <Incidents processId={p.processId} />}

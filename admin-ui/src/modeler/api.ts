@@ -10,9 +10,14 @@ export interface VersionInfo {
   comment: string | null;
   kommuneId: string | null;
   openTasks: number;
+  /** Instances with an open user task (Task projection; the migration preview knows these). */
   openInstances: number;
+  /** Running instances (engine history; projection's count when the history is unavailable). */
+  runningInstances: number;
   incidents: number;
 }
+/** engine: from the engine history (KIM exporter); projection: fallback from the app database. */
+export type WatchSource = 'engine' | 'projection';
 export interface DraftMeta {
   processId: string;
   revision: number;
@@ -34,6 +39,7 @@ export interface ProcessModel {
   processId: string;
   name: string;
   latestVersion: number;
+  watchSource: WatchSource;
   versions: VersionInfo[];
   draft: DraftMeta | null;
 }
@@ -50,13 +56,16 @@ export interface CheckResult {
 }
 export interface Incident {
   id: string;
-  jobKey: string;
-  jobType: string;
+  source: 'engine' | 'runtime';
+  incidentKey: string | null;
+  jobKey: string | null;
+  jobType: string | null;
   processInstanceKey: string;
-  processVersion: number;
+  processVersion: number | null;
   elementId: string;
+  errorType: string | null;
   message: string;
-  state: 'open' | 'retried';
+  state: 'open' | 'retried' | 'resolved';
   retriedBy: string | null;
   createdAt: string;
 }
@@ -66,7 +75,7 @@ const base = (id: string) => `/api/models/${encodeURIComponent(id)}`;
 export const modelsApi = {
   list: () => apiCall<ProcessModel[]>('/api/models'),
   get: (id: string) => apiCall<ProcessModel>(base(id)),
-  version: (id: string, v: number) => apiCall<{ xml: string | null; heatmap: Record<string, number> }>(`${base(id)}/versions/${v}`),
+  version: (id: string, v: number) => apiCall<{ xml: string | null; heatmap: Record<string, number>; runningInstances: number; watchSource: WatchSource }>(`${base(id)}/versions/${v}`),
   templates: () => apiCall<unknown[]>('/api/models/element-templates'),
   draft: (id: string) => apiCall<Draft>(`${base(id)}/draft`),
   createDraft: (id: string) => apiCall<Draft>(`${base(id)}/draft`, { method: 'POST' }),
