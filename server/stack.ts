@@ -190,7 +190,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     reconcileTimer.unref();
     stops.push(async () => clearInterval(reconcileTimer));
     // Retention: closed cases are deleted everywhere at their deletion date (one run at a time).
-    const retention = new RetentionService(new RetentionRepository(db), { cancelProcessInstance: (key) => zeebe.cancelProcessInstance(key) }, log);
+    const retention = new RetentionService(new RetentionRepository(db), { cancelProcessInstance: (key) => zeebe.cancelProcessInstance(key) }, log, engineHistory);
     let retentionRun: Promise<unknown> | null = null;
     const retentionTimer = setInterval(() => {
       retentionRun ??= retention

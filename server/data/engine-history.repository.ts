@@ -83,6 +83,31 @@ export class EngineHistoryRepository {
     return rows.filter((r) => (seen.has(r.key) ? false : (seen.add(r.key), true))).map((r) => ({ key: r.key, parent: r.parent }));
   }
 
+  /**
+   * Retention: removes everything recorded about the instances and the instances they called.
+   * Returns the number of rows removed. A history database that does not exist has nothing to remove.
+   */
+  async forget(processInstanceKeys: string[]): Promise<number> {
+    let tree: Array<{ key: string }>;
+    try {
+      tree = await this.instanceTree(processInstanceKeys);
+    } catch (e) {
+      if (e instanceof EngineHistoryUnavailable && /does not exist|3D000/.test(e.message)) return 0;
+      throw e;
+    }
+    const keys = tree.map((t) => t.key);
+    if (!keys.length) return 0;
+    let removed = 0;
+    for (const table of ['engine_element_event', 'engine_incident']) {
+      try {
+        removed += (await this.pool.query(`delete from ${table} where process_instance_key = any($1::bigint[])`, [keys])).rowCount ?? 0;
+      } catch (e) {
+        if ((e as { code?: string }).code !== '42P01') throw e; // table not created yet
+      }
+    }
+    return removed;
+  }
+
   /** Element events of the instances, in log order (qualified: the text alias "position" must not decide the order). */
   async events(processInstanceKeys: string[]): Promise<ElementEvent[]> {
     const keys = processInstanceKeys.filter(isKey);

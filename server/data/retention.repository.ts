@@ -32,6 +32,12 @@ export class RetentionRepository {
     }) as Promise<DueCase[]>;
   }
 
+  /** Engine instances of cases deleted since `since` (their history may still receive late events). */
+  async recentlyDeletedInstances(since: Date): Promise<string[]> {
+    const rows = await this.db.deletionRecord.findMany({ where: { deletedAt: { gte: since } }, select: { processInstanceKeys: true } });
+    return [...new Set(rows.flatMap((r) => r.processInstanceKeys))];
+  }
+
   /** Every engine instance the product started or saw for the case. */
   async processInstanceKeys(caseId: string): Promise<string[]> {
     const [kase, referrals, conferences, naturalisations, tasks] = await Promise.all([

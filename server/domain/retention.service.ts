@@ -31,6 +31,9 @@ export interface RetentionRun {
 
 export const RETENTION_REASON = 'Aufbewahrungsfrist abgelaufen';
 
+/** How long after a deletion late engine events are still removed from the history. */
+const LATE_EVENTS_MS = 2 * 86_400_000;
+
 export class RetentionService {
   constructor(
     private readonly repo: RetentionRepository,
@@ -51,6 +54,12 @@ export class RetentionService {
         out.failed.push({ caseId: c.id, reason });
         this.log.warn({ caseId: c.id, err: (e as Error).message }, 'retention: case not deleted');
       }
+    }
+    // The engine reports the cancelation of an instance after the fact: events the exporter writes
+    // after a case was deleted are removed by the following runs of the next two days.
+    if (this.history) {
+      const late = await this.repo.recentlyDeletedInstances(new Date(now.getTime() - LATE_EVENTS_MS));
+      if (late.length) await this.history.forget(late).catch((e) => this.log.warn({ err: (e as Error).message }, 'retention: engine history not cleaned'));
     }
     if (out.deleted || out.failed.length) this.log.info({ deleted: out.deleted, failed: out.failed.length }, 'retention run');
     return out;

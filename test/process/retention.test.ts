@@ -6,8 +6,10 @@
  * test/api/retention.test.ts.)
  */
 import fs from 'node:fs';
+import { Pool } from 'pg';
 import { ELEMENTS as E, PROCESS_ID } from '../../processes/kim-case/contract';
 import type { Actor } from '../../server/domain/policy';
+import { EngineHistoryRepository } from '../../server/data/engine-history.repository';
 import { deletionDateAfter } from '../../server/domain/retention.service';
 import type { Stack } from '../../server/stack';
 import { workers as registry } from '../../workers';
@@ -64,6 +66,8 @@ test('a due case is deleted everywhere by the timer; the client stays while anot
   const [due, later] = cases;
   const pik = await runningCase(due.id, client.id);
   expect(await stack.db.taskSubmission.count({ where: { caseId: due.id } })).toBe(1);
+  const history = new EngineHistoryRepository(stack.engineDatabaseUrl);
+  await until(async () => (await history.events([pik])).some((e) => e.elementId === E.planNextStep), 'Engine-Historie der Instanz');
   expect(await stack.db.goal.count({ where: { caseId: due.id } })).toBe(1);
   await close(later.id, new Date(Date.now() + 365 * 86_400_000));
   await close(due.id, yesterday());
@@ -76,8 +80,22 @@ test('a due case is deleted everywhere by the timer; the client stays while anot
   for (const count of [stack.db.need.count({ where: { caseId: due.id } }), stack.db.goal.count({ where: { caseId: due.id } }), stack.db.task.count({ where: { caseId: due.id } }), stack.db.taskSubmission.count({ where: { caseId: due.id } })]) {
     expect(await count).toBe(0);
   }
-  // The running instance is gone from the engine.
+  // The running instance is gone from the engine, and its history from the exporter's database.
   await expect(stack.zeebe.cancelProcessInstance(pik)).rejects.toThrow(/NOT_FOUND|not found/i);
+  await until(async () => (await history.events([pik])).length === 0, 'Engine-Historie gelöscht');
+  // An event the exporter writes late (after the deletion) goes with one of the next runs.
+  const pool = new Pool({ connectionString: stack.engineDatabaseUrl });
+  // (a copy of any other recorded event, moved to the deleted instance)
+  const late = await pool.query(
+    `insert into engine_element_event
+     select (jsonb_populate_record(null::engine_element_event, to_jsonb(e) || jsonb_build_object('position', 9000000000000000001, 'process_instance_key', $1::bigint))).*
+       from engine_element_event e limit 1`,
+    [pik],
+  );
+  expect(late.rowCount).toBe(1);
+  await until(async () => (await history.events([pik])).length === 0, 'spätes Ereignis entfernt');
+  await pool.end();
+  await history.close();
   // The case that is not yet due and the client stay.
   expect(await stack.db.case.findUnique({ where: { id: later.id } })).not.toBeNull();
   expect(await stack.db.client.findUnique({ where: { id: client.id } })).not.toBeNull();
