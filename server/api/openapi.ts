@@ -80,7 +80,7 @@ export function buildOpenApi(records: RecordsService, version: string): Json {
       description:
         'Filter (JSON): view (mine|group|all), q oder name (Aufgabe), processDefinitionId, caseId, dueBefore (Datum), overdue (true), siteId (Standort des Falls), assignee (Benutzername oder "unassigned"), ' +
         'lifeArea (Lebensbereich oder Liste davon: Fall hat einen Bedarf oder ein Ziel darin; nur Case-Management – über Fälle des eigenen Standorts – und Koordination, sonst 403). ' +
-        'Jede Zeile trägt für Case-Management und Koordination `client` (Name bei Fällen des eigenen Standorts, sonst Pseudonym; Koordination nur Pseudonym) und `clientIsPseudonym`; ABH/EBH bekommen nur die Aufgabe. ' +
+        'Jede Zeile trägt für Case-Management und Koordination `client` (Name bei Fällen des eigenen Standorts, sonst Pseudonym; Koordination nur Pseudonym) und `clientIsPseudonym`, dazu `caseReference` (Aktenzeichen) und `siteId` des Falls; ABH/EBH bekommen nur die Aufgabe. ' +
         'Keine volle Zählung: gezählt werden höchstens 1000 Zeilen ab dem Anfang der Seite. X-Total-Capped: true heißt, die Gesamtzahl in Content-Range ist eine Untergrenze („mehr als …“). Folgeseiten werden per Keyset gelesen.',
       parameters: listParams,
       responses: {

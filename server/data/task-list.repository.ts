@@ -50,6 +50,8 @@ export interface TaskListRow extends Record<string, unknown> {
   _pseudonym?: string | null;
   _firstName?: string | null;
   _lastName?: string | null;
+  _caseReference?: string | null;
+  _siteId?: string | null;
 }
 
 const COLUMN: Record<TaskSortField, Prisma.Sql> = {
@@ -103,7 +105,7 @@ export class TaskListRepository {
       s.client.kind === 'name'
         ? Prisma.sql`, case when c."siteId" = ${s.client.siteId} then cl."firstName" end as "_firstName", case when c."siteId" = ${s.client.siteId} then cl."lastName" end as "_lastName"`
         : Prisma.empty;
-    return Prisma.sql`select p.*, cl."id"::text as "_clientId", cl."pseudonym" as "_pseudonym"${name}
+    return Prisma.sql`select p.*, cl."id"::text as "_clientId", cl."pseudonym" as "_pseudonym", c."reference" as "_caseReference", c."siteId" as "_siteId"${name}
       from page p
       left join "Case" c on c."kommuneId" = p."kommuneId"
         and c."id" = (case when p."caseId" ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then p."caseId"::uuid end)

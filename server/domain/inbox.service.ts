@@ -196,10 +196,10 @@ export class InboxService {
       total = q.offset + Math.min(counted, COUNT_CAP);
       totalCapped = counted > COUNT_CAP;
     }
-    const out = rows.map(({ _clientId, _pseudonym, _firstName, _lastName, ...t }) => {
+    const out = rows.map(({ _clientId, _pseudonym, _firstName, _lastName, _caseReference, _siteId, ...t }) => {
       if (spec.client.kind === 'none') return t;
       const name = [_firstName, _lastName].filter(Boolean).join(' ');
-      return { ...t, client: name || _pseudonym || null, clientIsPseudonym: !name && !!_pseudonym };
+      return { ...t, client: name || _pseudonym || null, clientIsPseudonym: !name && !!_pseudonym, caseReference: _caseReference ?? null, siteId: _siteId ?? null };
     });
     // Names shown are reads of personal data: one audit row per client per page.
     const named = new Map<string, string | null>();

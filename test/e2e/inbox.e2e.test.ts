@@ -186,15 +186,19 @@ test('the list updates by itself when tasks are completed or created in the back
   await openView(page, 'Gruppenaufgaben');
   await page.locator('[data-testid="task-live"][data-live="live"]').waitFor();
   await page.getByText('Aktualisiert sich automatisch').waitFor();
-  const wohnenRow = rowOf(page, wohnen.id);
+  const wohnenRow = rowOf(page, wohnen.reference);
   await wohnenRow.waitFor();
   // Client column: the name for a case of the own site.
   expect(await wohnenRow.innerText()).toContain(`Live Wohnen${tag}`);
+  // Case by its Aktenzeichen and the case's site by name; the row's "Öffnen" names the task.
+  const site = await stack.db.site.findUniqueOrThrow({ where: { id: 'duisburg-nord' } });
+  expect(await wohnenRow.innerText()).toContain(site.name);
+  expect(await wohnenRow.getByRole('link', { name: /^Öffnen: / }).count()).toBe(1);
 
   // Created in the background (engine → projection → event): the row appears without a reload.
   const api = await login(stack.url, 'cm.duisburg');
   const second = await start(sprache.id);
-  const spracheRow = rowOf(page, sprache.id);
+  const spracheRow = rowOf(page, sprache.reference);
   await spracheRow.waitFor();
   expect(await spracheRow.innerText()).toContain(`Live Sprache${tag}`);
 

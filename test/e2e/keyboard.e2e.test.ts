@@ -205,7 +205,8 @@ test('a case manager does the whole walkthrough with the keyboard alone', async 
     .catch(async (e: Error) => {
       throw new Error(`Gruppenaufgaben nicht geladen: ${await status.evaluate((el) => el.outerHTML).catch(() => 'kein Status')} (${e.message})`);
     });
-  await page.locator('tbody tr', { hasText: fx.caseId }).nth(1).waitFor();
+  const caseRef = (await stack.db.case.findUniqueOrThrow({ where: { id: fx.caseId } })).reference;
+  await page.locator('tbody tr', { hasText: caseRef }).nth(1).waitFor();
 
   // Through the filters to the first row: its actions name the task; "Öffnen" opens it.
   await pressUntil(page, { role: 'button', name: 'Übernehmen: Gespräch festhalten' }, 30);

@@ -149,6 +149,7 @@ const app: Tree = {
         completedBy: 'abgeschlossen von',
         q: 'Aufgabe suchen',
         client: 'Klient/in',
+        siteId: 'Standort',
         lifeArea: 'Lebensbereich',
       },
     },

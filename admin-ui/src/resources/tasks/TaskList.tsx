@@ -114,6 +114,13 @@ function SiteInput(props: { source: string; label: string; alwaysOn?: boolean })
   return <SelectInput {...props} choices={data ?? []} emptyText="Alle Standorte" />;
 }
 
+/** The site's name (the sites list is loaded once and cached by react-admin). */
+function SiteName({ id }: { id?: string | null }) {
+  const { data } = useGetList('sites', { pagination: { page: 1, perPage: 100 }, sort: { field: 'name', order: 'ASC' } });
+  if (!id) return <>—</>;
+  return <>{data?.find((x) => x.id === id)?.name ?? id}</>;
+}
+
 /** Life areas of the Förderplan (needs and goals of the task's case). */
 const LIFE_AREAS = [
   { id: 'Aufenthalt', name: 'Aufenthalt' },
@@ -193,7 +200,7 @@ export function TaskList() {
       <ViewTabs />
       <Datagrid rowClick="show" bulkActionButtons={false} empty={<Box sx={{ p: 2 }}>{translate('resources.tasks.empty')}</Box>}>
         <TextField source="name" />
-        <TextField source="processDefinitionId" sortable={false} />
+        <FunctionField<TaskRecord> source="processDefinitionId" sortable={false} render={(r) => PROCESSES.find((p) => p.id === r.processDefinitionId)?.name ?? r.processDefinitionId} />
         {seesCaseData(permissions) && (
           <FunctionField<TaskRecord & { client?: string | null; clientIsPseudonym?: boolean }>
             source="client"
@@ -201,19 +208,21 @@ export function TaskList() {
             render={(r) => (r.client ? <span title={r.clientIsPseudonym ? translate('kim.tasks.pseudonym') : undefined}>{r.client}</span> : '—')}
           />
         )}
-        <TextField source="caseId" sortable={false} emptyText="—" sx={{ whiteSpace: 'nowrap' }} />
+        <FunctionField<TaskRecord & { caseReference?: string | null }> source="caseId" sortable={false} sx={{ whiteSpace: 'nowrap' }} render={(r) => r.caseReference ?? r.caseId ?? '—'} />
+        {seesCaseData(permissions) && <FunctionField<TaskRecord & { siteId?: string | null }> source="siteId" sortable={false} render={(r) => <SiteName id={r.siteId} />} />}
         <DateField source="createdAt" locales="de-DE" options={dateOptions} />
         <DateField source="dueDate" locales="de-DE" options={dateOptions} emptyText="—" />
+        <DateField source="followUpDate" locales="de-DE" options={dateOptions} emptyText="—" sortable={false} />
         <NumberField source="priority" locales="de-DE" />
         <FunctionField<TaskRecord> source="assignee" sortable={false} render={(r) => r.assignee ?? translate('kim.tasks.unassigned')} />
         <FunctionField<TaskRecord>
           label="Aktionen"
-          render={() => (
+          render={(r) => (
             <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap' }}>
               <ClaimButton />
               <UnclaimButton />
               <ReassignButton />
-              <ShowButton label="kim.tasks.open" />
+              <ShowButton label="kim.tasks.open" aria-label={`${translate('kim.tasks.open')}: ${r.name}`} />
             </Box>
           )}
         />
