@@ -100,15 +100,16 @@ export class TaskListRepository {
    * (never to rows an OFFSET skips). Task.caseId is text without a foreign key; non-UUIDs match nothing.
    */
   private withClient(s: TaskListSpec): Prisma.Sql {
+    const caseJoin = Prisma.sql`left join "Case" c on c."kommuneId" = p."kommuneId"
+        and c."id" = (case when p."caseId" ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then p."caseId"::uuid end)`;
+    // ABH/EBH: the task's own fields only (minimisation); the task view shows what their step needs.
     if (s.client.kind === 'none') return Prisma.sql`select p.* from page p`;
     const name =
       s.client.kind === 'name'
         ? Prisma.sql`, case when c."siteId" = ${s.client.siteId} then cl."firstName" end as "_firstName", case when c."siteId" = ${s.client.siteId} then cl."lastName" end as "_lastName"`
         : Prisma.empty;
     return Prisma.sql`select p.*, cl."id"::text as "_clientId", cl."pseudonym" as "_pseudonym", c."reference" as "_caseReference", c."siteId" as "_siteId"${name}
-      from page p
-      left join "Case" c on c."kommuneId" = p."kommuneId"
-        and c."id" = (case when p."caseId" ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then p."caseId"::uuid end)
+      from page p ${caseJoin}
       left join "Client" cl on cl."id" = c."clientId"`;
   }
 

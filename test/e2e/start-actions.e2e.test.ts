@@ -28,6 +28,7 @@ let stack: Stack;
 let ui: UiBrowser;
 let school: { id: string; name: string };
 let caseId: string;
+let caseRef: string;
 let intakeTaskId: string;
 
 beforeAll(async () => {
@@ -69,6 +70,8 @@ const signIn = (page: Page, username: string) => signInAt(page, stack.url, usern
 async function choose(page: Page, label: string, option: string | RegExp) {
   await page.getByRole('combobox', { name: label }).click();
   await page.getByRole('option', { name: option }).click();
+  // The menu fades out; checks (axe) must not see it half transparent.
+  await page.getByRole('listbox').waitFor({ state: 'detached' });
 }
 
 test('cm.duisburg begins a new Erstberatung in the web app; the first intake task appears in the inbox', async () => {
@@ -98,6 +101,7 @@ test('cm.duisburg begins a new Erstberatung in the web app; the first intake tas
   caseId = /#\/cases\/([0-9a-f-]{36})\/show/.exec(page.url())![1];
   await page.getByRole('heading', { name: /^Fall DU-/, level: 1 }).waitFor();
   const c = await stack.db.case.findUniqueOrThrow({ where: { id: caseId }, include: { client: true } });
+  caseRef = c.reference;
   expect(c.client.firstName).toBe('Amina');
   expect(c.client.languages).toEqual(['Arabisch', 'Englisch']);
   expect(c.client.interpreterNeeded).toBe(true);
@@ -108,7 +112,7 @@ test('cm.duisburg begins a new Erstberatung in the web app; the first intake tas
   intakeTaskId = t.id;
   await page.getByRole('menuitem', { name: 'Aufgaben' }).click();
   await openView(page, 'Gruppenaufgaben');
-  const row = page.locator('tbody tr', { hasText: caseId });
+  const row = page.locator('tbody tr', { hasText: caseRef });
   await row.first().waitFor();
   expect(await row.first().innerText()).toContain('Erstkontakt dokumentieren');
 });
@@ -149,7 +153,7 @@ test('koord.duisburg reassigns the intake task to cm.duisburg with a reason; the
   await signIn(page, 'koord.duisburg');
   await page.getByRole('menuitem', { name: 'Aufgaben' }).click();
   await openView(page, 'Alle Aufgaben');
-  const row = page.locator('tbody tr', { hasText: caseId }).filter({ hasText: 'Erstkontakt dokumentieren' });
+  const row = page.locator('tbody tr', { hasText: caseRef }).filter({ hasText: 'Erstkontakt dokumentieren' });
   await row.first().waitFor();
   await row.first().getByRole('button', { name: /^Neu zuweisen/ }).click();
   const dialog = page.getByRole('dialog', { name: 'Aufgabe neu zuweisen' });

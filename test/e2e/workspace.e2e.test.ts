@@ -57,12 +57,22 @@ const newPage = () => ui.newPage();
 const signIn = (page: Page, username: string) => signInAt(page, stack.url, username, { awaitIdentity: true });
 
 
+/** The case's Aktenzeichen: the inbox shows the case by it. */
+let reference = '';
+const caseRef = () => {
+  if (!reference) throw new Error('Aktenzeichen des Testfalls fehlt');
+  return reference;
+};
+beforeAll(async () => {
+  reference = (await stack.db.case.findUniqueOrThrow({ where: { id: fx.caseId } })).reference;
+});
+
 test('a case manager works a task through its form: validation, draft across reload, completion opens the next task', async () => {
   const page = await newPage();
   await signIn(page, 'cm.duisburg');
   await page.getByRole('menuitem', { name: 'Aufgaben' }).click();
   await openView(page, 'Gruppenaufgaben');
-  await page.locator('tbody tr', { hasText: fx.caseId }).first().waitFor();
+  await page.locator('tbody tr', { hasText: caseRef() }).first().waitFor();
   await expectNoSevereA11yViolations(page);
   await page.screenshot({ path: path.join(SHOTS, 'workspace-inbox.png'), fullPage: true });
 
@@ -141,6 +151,7 @@ test('EBH staff see only the EBH task; its view shows the minimised case', async
   await signIn(page, 'ebh.duisburg');
   await page.getByRole('menuitem', { name: 'Aufgaben' }).click();
   await openView(page, 'Gruppenaufgaben');
+  // ABH/EBH rows carry the task's own fields only: the case by its id.
   const rows = page.locator('tbody tr', { hasText: fx.caseId });
   await rows.first().waitFor();
   expect(await rows.count()).toBe(1);
@@ -162,7 +173,7 @@ test('a case manager of another commune sees none of these tasks', async () => {
   await page.getByRole('menuitem', { name: 'Aufgaben' }).click();
   for (const tab of ['Gruppenaufgaben', 'Meine Aufgaben'] as const) {
     await openView(page, tab);
-    expect(await page.locator('tbody tr', { hasText: fx.caseId }).count()).toBe(0);
+    expect(await page.locator('tbody tr', { hasText: caseRef() }).count()).toBe(0);
   }
   await page.goto(`${stack.url}/#/tasks/${t2}/show`);
   await page.getByText('Die Aufgabe wurde nicht gefunden.').waitFor();
