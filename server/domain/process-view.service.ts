@@ -11,40 +11,10 @@ import type { ProcessViewRepository } from '../data/process-view.repository';
 import { auditRow } from './audit.service';
 import { DomainError } from './errors';
 import { Actor, assertCanSeeProcessView } from './policy';
+import type { CaseProcessesView, InstanceState, ProcessInstanceView } from './process-view.types';
 import type { RecordsService } from './records.service';
 
-export type InstanceState = 'ACTIVE' | 'COMPLETED' | 'TERMINATED';
-
-export interface ProcessInstanceView {
-  processInstanceKey: string;
-  /** Set when a call activity of another instance of the case started this one. */
-  parentProcessInstanceKey: string | null;
-  processDefinitionId: string;
-  processDefinitionKey: string;
-  version: number;
-  state: InstanceState;
-  startedAt: string | null;
-  endedAt: string | null;
-  /** The deployed model (null when this server never stored it, e.g. deployed elsewhere). */
-  bpmnXml: string | null;
-  /** Element ids with an element instance that is active right now. */
-  active: string[];
-  /** The active steps with their names from the model (text alternative of the diagram). */
-  activeSteps: Array<{ elementId: string; name: string }>;
-  /** Element ids completed at least once. */
-  completed: string[];
-  /** Sequence flow ids taken at least once. */
-  takenFlows: string[];
-  /** Open incidents. */
-  incidents: Array<{ key: string; elementId: string; errorType: string; errorMessage: string; createdAt: string }>;
-}
-
-export interface CaseProcessesView {
-  caseId: string;
-  processes: ProcessInstanceView[];
-  /** Instances the app knows but the engine history has no events for yet (exporter lag). */
-  pending: string[];
-}
+export type { CaseProcessesView, InstanceState, ProcessInstanceView } from './process-view.types';
 
 const FLOW = 'SEQUENCE_FLOW';
 const PROCESS = 'PROCESS';

@@ -11,29 +11,10 @@ import { apiCall } from '../../providers/http';
 import type { ModdleElement } from 'bpmn-moddle';
 import { Diagram } from '../../modeler/Diagram';
 import './process-view.css';
+import type { CaseProcessesView, ProcessInstanceView } from '../../../../server/domain/process-view.types';
 
-export interface ProcessInstanceView {
-  processInstanceKey: string;
-  parentProcessInstanceKey: string | null;
-  processDefinitionId: string;
-  processDefinitionKey: string;
-  version: number;
-  state: 'ACTIVE' | 'COMPLETED' | 'TERMINATED';
-  startedAt: string | null;
-  endedAt: string | null;
-  bpmnXml: string | null;
-  active: string[];
-  activeSteps: Array<{ elementId: string; name: string }>;
-  completed: string[];
-  takenFlows: string[];
-  incidents: Array<{ key: string; elementId: string; errorType: string; errorMessage: string; createdAt: string }>;
-}
-
-interface CaseProcesses {
-  caseId: string;
-  processes: ProcessInstanceView[];
-  pending: string[];
-}
+export type { ProcessInstanceView };
+type CaseProcesses = CaseProcessesView;
 
 const STATE_DE: Record<ProcessInstanceView['state'], string> = { ACTIVE: 'läuft', COMPLETED: 'abgeschlossen', TERMINATED: 'abgebrochen' };
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString('de-DE', { dateStyle: 'short', timeStyle: 'short' }) : '—');

@@ -27,6 +27,7 @@ import {
 import { Box, Tab, Tabs, Typography } from '@mui/material';
 import { ClaimButton, TaskRecord, UnclaimButton } from './TaskButtons';
 import { ReassignButton } from './ReassignButton';
+import { LIFE_AREAS } from '../cases/StartActions';
 import { apiCall } from '../../providers/http';
 
 type View = 'mine' | 'group' | 'all';
@@ -121,18 +122,6 @@ function SiteName({ id }: { id?: string | null }) {
   return <>{data?.find((x) => x.id === id)?.name ?? id}</>;
 }
 
-/** Life areas of the Förderplan (needs and goals of the task's case). */
-const LIFE_AREAS = [
-  { id: 'Aufenthalt', name: 'Aufenthalt' },
-  { id: 'Sprache', name: 'Sprache' },
-  { id: 'Bildung', name: 'Bildung' },
-  { id: 'Arbeit', name: 'Arbeit' },
-  { id: 'Wohnen', name: 'Wohnen' },
-  { id: 'Gesundheit', name: 'Gesundheit' },
-  { id: 'FamilieKitaSchule', name: 'Familie, Kita und Schule' },
-  { id: 'Finanzen', name: 'Finanzen' },
-  { id: 'Sonstiges', name: 'Sonstiges' },
-];
 
 /** Roles whose list shows the client and may filter by life area (ABH/EBH see only their task). */
 const seesCaseData = (role: unknown) => role === 'case_manager' || role === 'coordinator';
