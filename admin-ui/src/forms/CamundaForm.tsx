@@ -5,6 +5,9 @@
  */
 import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from 'react';
 import { Form } from '@bpmn-io/form-js';
+// form-js' date fields use this flatpickr (its dependency); German month and day names in the calendar.
+import flatpickr from 'flatpickr';
+import { German } from 'flatpickr/dist/l10n/de';
 import '@bpmn-io/form-js/dist/assets/form-js.css';
 import { Alert, Box, CircularProgress } from '@mui/material';
 
@@ -13,6 +16,9 @@ export interface CamundaFormHandle {
   submit(): { data: Record<string, unknown>; errors: Record<string, unknown> };
   data(): Record<string, unknown>;
 }
+
+flatpickr.localize({ ...German, monthAriaLabel: 'Monat', yearAriaLabel: 'Jahr', hourAriaLabel: 'Stunde', minuteAriaLabel: 'Minute' });
+flatpickr.setDefaults({ ariaDateFormat: 'j. F Y' });
 
 const GERMAN: Array<[RegExp, string]> = [
   [/^Field is required\.?$/, 'Pflichtfeld – bitte ausfüllen.'],
@@ -25,7 +31,15 @@ const GERMAN: Array<[RegExp, string]> = [
   [/^Value is not a number\.?$/, 'Bitte eine Zahl eingeben.'],
   [/^Select$/, 'Bitte wählen'],
   [/^Search$/, 'Suchen'],
+  [/^No results$/, 'Keine Treffer'],
+  // Dynamic lists (e.g. the goals of the Förderplan).
+  [/^Add new$/, 'Eintrag hinzufügen'],
+  [/^Collapse$/, 'Einklappen'],
+  [/^Expand all \((\d+)\)$/, 'Alle aufklappen ($1)'],
 ];
+
+/** form-js' English date hint in the locale's order, e.g. "dd.mm.yyyy" → "TT.MM.JJJJ". */
+const germanDateHint = (hint: string) => hint.replace(/d/g, 'T').replace(/m/g, 'M').replace(/y/g, 'J');
 
 function germanize(root: HTMLElement) {
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
@@ -35,6 +49,13 @@ function germanize(root: HTMLElement) {
     for (const [re, de] of GERMAN) if (re.test(text)) n.nodeValue = text.replace(re, de);
   }
   root.querySelectorAll('input[placeholder="Select"], input[placeholder="Search"]').forEach((el) => el.setAttribute('placeholder', 'Bitte wählen'));
+  root.querySelectorAll('input[placeholder]').forEach((el) => {
+    const hint = el.getAttribute('placeholder') ?? '';
+    if (/^(?=.*d)(?=.*m)(?=.*y)[dmy./-]+$/.test(hint)) el.setAttribute('placeholder', germanDateHint(hint));
+  });
+  root.querySelectorAll('[aria-label^="Remove list item "]').forEach((el) => {
+    el.setAttribute('aria-label', `Eintrag ${(el.getAttribute('aria-label') ?? '').replace('Remove list item ', '')} entfernen`);
+  });
 }
 
 interface Props {
@@ -57,7 +78,8 @@ export const CamundaForm = forwardRef<CamundaFormHandle, Props>(function Camunda
     const f = new Form({ container: container.current });
     form.current = f;
     const observer = new MutationObserver(() => container.current && germanize(container.current));
-    observer.observe(container.current, { childList: true, subtree: true, characterData: true });
+    // Attributes too: form-js sets labels again when a list item moves.
+    observer.observe(container.current, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['aria-label', 'placeholder'] });
     f.on('changed', (e: { data: Record<string, unknown> }) => {
       latest.current = e.data;
       changed.current?.(e.data);

@@ -4,6 +4,7 @@ import NavigatedViewer from 'camunda-bpmn-js/lib/camunda-cloud/NavigatedViewer';
 import 'camunda-bpmn-js/dist/assets/camunda-cloud-navigated-viewer.css';
 import { Alert } from '@mui/material';
 import './modeler.css';
+import { germanTranslateModule } from './translate';
 
 type Svc = { get<T = any>(name: string): T }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -23,7 +24,7 @@ export function Diagram({ xml, markers, counts, countLabel, onImported, small, l
   const ref = useRef<HTMLDivElement>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    const viewer = new NavigatedViewer({ container: ref.current! }) as unknown as Svc & { importXML(x: string): Promise<unknown>; destroy(): void; getDefinitions(): unknown };
+    const viewer = new NavigatedViewer({ container: ref.current!, additionalModules: [germanTranslateModule] }) as unknown as Svc & { importXML(x: string): Promise<unknown>; destroy(): void; getDefinitions(): unknown };
     let alive = true;
     viewer
       .importXML(xml)

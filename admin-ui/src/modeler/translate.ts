@@ -4,6 +4,8 @@
  */
 const DE: Record<string, string> = {
   General: 'Allgemein',
+  // Drill-down button of a collapsed subprocess (viewer and modeler).
+  'Open {element}': '{element} öffnen',
   Name: 'Name',
   ID: 'ID',
   Documentation: 'Dokumentation',

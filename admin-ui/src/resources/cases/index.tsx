@@ -51,7 +51,15 @@ const KIND_OF_HELP = [
   { id: 'Kurzberatung', name: 'Kurzberatung' },
   { id: 'Verweisberatung', name: 'Verweisberatung' },
 ];
-const PHASES = ['Erstkontakt', 'Clearing', 'Planung', 'Umsetzung', 'Abschluss'].map((p) => ({ id: p, name: p }));
+// The values of the CasePhase enum with their German names.
+const PHASES = [
+  { id: 'Zugang', name: 'Zugang' },
+  { id: 'Clearing', name: 'Clearing' },
+  { id: 'Foerderplanung', name: 'Förderplanung' },
+  { id: 'Umsetzung', name: 'Umsetzung' },
+  { id: 'Abschluss', name: 'Abschluss' },
+];
+const phaseName = (v: unknown) => PHASES.find((p) => p.id === v)?.name ?? String(v ?? '—');
 const CONFERENCE_STATUS: Record<string, string> = { geplant: 'in Planung', eingeladen: 'eingeladen', durchgefuehrt: 'durchgeführt', abgesagt: 'abgesagt' };
 const isCaseManager = () => session.user?.role === 'case_manager';
 const personName = (r: Row) => [r.firstName, r.lastName].filter(Boolean).join(' ') || String(r.pseudonym ?? '—');
@@ -91,7 +99,7 @@ export function CaseList() {
         <ReferenceField source="clientId" reference="clients" label="Person" link={false} sortable={false}>
           <FunctionField<Row> render={personName} />
         </ReferenceField>
-        <TextField source="phase" label="Phase" />
+        <FunctionField<Row> source="phase" label="Phase" render={(r) => phaseName(r.phase)} />
         <FunctionField<Row> label="Hilfeart" render={(r) => KIND_OF_HELP.find((k) => k.id === r.kindOfHelp)?.name ?? String(r.kindOfHelp ?? '—')} />
         <ReferenceField source="caseManagerId" reference="users" label="Fallverantwortung" link={false} sortable={false} emptyText="—">
           <TextField source="displayName" />
@@ -117,7 +125,10 @@ function Overview() {
   const c = useRecordContext<Row>();
   if (!c) return null;
   const needs = (c.needs as Row[] | undefined) ?? null;
-  const goals = (c.goals as Row[] | undefined) ?? null;
+  const goals = (c.goals as Row[] | undefined) ?? [];
+  // Goals of the Förderplan name their life area; goals entered for a need name the need.
+  const belongs = (g: Row, n: Row) => (g.needId ? g.needId === n.id : g.lifeArea === n.lifeArea);
+  const otherGoals = goals.filter((g) => !(needs ?? []).some((n) => belongs(g, n)));
   return (
     <Box>
       <Typography component="h1" variant="h5">
@@ -129,7 +140,7 @@ function Overview() {
           <FunctionField<Row> render={personName} />
         </ReferenceField>
         <strong>Phase</strong>
-        <span>{String(c.phase ?? '—')}</span>
+        <span>{phaseName(c.phase)}</span>
         <strong>Hilfeart</strong>
         <span>{KIND_OF_HELP.find((k) => k.id === c.kindOfHelp)?.name ?? String(c.kindOfHelp ?? '—')}</span>
         <strong>Fallverantwortung</strong>
@@ -149,14 +160,19 @@ function Overview() {
               <li key={String(n.id)}>
                 <strong>{String(n.lifeArea)}</strong>: {String(n.description)}
                 <ul>
-                  {(goals ?? [])
-                    .filter((g) => g.needId === n.id)
+                  {goals
+                    .filter((g) => belongs(g, n))
                     .map((g) => (
                       <li key={String(g.id)}>
                         Ziel: {String(g.title ?? g.description ?? '')} ({String(g.status)})
                       </li>
                     ))}
                 </ul>
+              </li>
+            ))}
+            {otherGoals.map((g) => (
+              <li key={String(g.id)}>
+                <strong>{String(g.lifeArea ?? '—')}</strong>: Ziel: {String(g.title ?? g.description ?? '')} ({String(g.status)})
               </li>
             ))}
           </ul>

@@ -35,6 +35,8 @@ const dateFmt = (v: unknown) => (v ? new Date(String(v)).toLocaleDateString('de-
 const dateTimeFmt = (v: unknown) => (v ? new Date(String(v)).toLocaleString('de-DE', { dateStyle: 'short', timeStyle: 'short' }) : '—');
 
 const KIND_OF_HELP: Record<string, string> = { CaseManagement: 'Case Management', Kurzberatung: 'Kurzberatung', Verweisberatung: 'Verweisberatung' };
+/** Case phases whose stored value is not their German spelling. */
+const PHASE: Record<string, string> = { Foerderplanung: 'Förderplanung' };
 
 function CaseContext({ ctx }: { ctx: TaskFormResponse['context'] }) {
   if (!ctx?.case) return <Typography variant="body2">Zu dieser Aufgabe gibt es keine für Sie sichtbare Fallakte.</Typography>;
@@ -55,7 +57,7 @@ function CaseContext({ ctx }: { ctx: TaskFormResponse['context'] }) {
         </Typography>
       )}
       <Typography variant="body2">
-        <strong>Phase:</strong> {String(c.phase ?? '—')} · <strong>Hilfeart:</strong> {KIND_OF_HELP[String(c.kindOfHelp)] ?? String(c.kindOfHelp ?? '—')}
+        <strong>Phase:</strong> {PHASE[String(c.phase)] ?? String(c.phase ?? '—')} · <strong>Hilfeart:</strong> {KIND_OF_HELP[String(c.kindOfHelp)] ?? String(c.kindOfHelp ?? '—')}
       </Typography>
       {needs && (
         <Box>
