@@ -70,8 +70,9 @@ const signIn = (page: Page, username: string) => signInAt(page, stack.url, usern
 async function choose(page: Page, label: string, option: string | RegExp) {
   await page.getByRole('combobox', { name: label }).click();
   await page.getByRole('option', { name: option }).click();
-  // The menu fades out; checks (axe) must not see it half transparent.
-  await page.getByRole('listbox').waitFor({ state: 'detached' });
+  // The menu fades out (hidden from the accessibility tree at once, in the DOM until the end of
+  // the transition); checks (axe) must not see it half transparent.
+  await page.locator('.MuiMenu-root, [role="listbox"]').first().waitFor({ state: 'detached' });
 }
 
 test('cm.duisburg begins a new Erstberatung in the web app; the first intake task appears in the inbox', async () => {

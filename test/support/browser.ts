@@ -73,6 +73,9 @@ export async function launchBrowser(uiTimeoutMs: number): Promise<UiBrowser> {
 
 /** axe-core on the current page: no violation of impact serious or critical. */
 export async function expectNoSevereA11yViolations(page: Page) {
+  // Menus and dialogs fade in and out: colours measured mid-transition are not what a user reads.
+  // Wait until every finite animation or transition has finished (spinners run forever).
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity), undefined, { timeout: 10_000 });
   const axe = await new AxeBuilder({ page }).analyze();
   const severe = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   expect(severe.map((v) => `${v.id} (${v.impact}): ${v.help} – ${v.nodes.map((n) => `${n.target.join(' ')} ${n.html.slice(0, 200)} ${n.failureSummary ?? ''}`).join('; ')}`)).toEqual([]);
