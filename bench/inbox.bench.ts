@@ -190,14 +190,15 @@ async function main() {
     }
 
     // Completion → removal from the list as the web app sees it ("Meine Aufgaben"): the change
-    // arrives on the live stream, the list is reloaded, the task is gone. Completions are spaced a
-    // little apart (like independent users) so the stream's throttle does not queue them.
-    const stream = await openTaskEvents(base, me.cookie);
+    // arrives on the live stream, the list is reloaded, the task is gone. Each completion is seen
+    // on a stream of its own, opened (and `ready`) before it – like independent users, whose
+    // streams each have their own throttle, so one completion's event never delays the next.
     const removal: number[] = [];
     const eventAfter: number[] = [];
     const mine = (await db.task.findMany({ where: { state: 'CREATED', kommuneId: 'duisburg', assignee: 'cm.duisburg' }, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }], take: Math.min(N, 50), select: { id: true } })).map((r) => r.id);
     for (const id of mine) {
-      await new Promise((r) => setTimeout(r, 150));
+      const stream = await openTaskEvents(base, me.cookie);
+      if (stream.status !== 200) throw new Error(`Aufgaben-Ereignisse: HTTP ${stream.status}`);
       const t = performance.now();
       let from = stream.events.length;
       const res = await me.post(`/api/tasks/${id}/complete?next=false`, { variables: {} });
@@ -210,8 +211,8 @@ async function main() {
         if (!page.rows.some((r) => r.id === id)) break;
       }
       removal.push(performance.now() - t);
+      stream.close();
     }
-    stream.close();
 
     console.log('');
     console.log(`Aufgabeneingang bei ${TASKS} offenen Aufgaben (2 Kommunen), ${N} Messungen je Fall, Benutzer cm.duisburg:`);
