@@ -9,6 +9,7 @@ import { createPrisma, Db } from '../../../server/data/prisma';
 import { ReferralRepository } from '../../../server/data/referral.repository';
 import { consentCovers, ReferralService } from '../../../server/domain/referral.service';
 import { createLogger } from '../../../server/util/log';
+import { waitFor } from '../../../server/util/ports';
 import type { MailMessage } from '../../../server/util/mailer';
 import { seed } from '../../../prisma/seed';
 import type { WorkerDeps } from '../../../workers/deps';
@@ -23,13 +24,15 @@ let db: Db;
 let deps: WorkerDeps;
 const sent: MailMessage[] = [];
 let failNext = false;
+/** Set by a test: the fake SMTP server holds each mail until this resolves. */
+let holdSend: (() => Promise<unknown>) | null = null;
 
 beforeAll(async () => {
   db = createPrisma(process.env.KIM_TEST_DATABASE_URL!);
   await seed(db);
   const mailer = {
     async send(m: MailMessage) {
-      await new Promise((r) => setTimeout(r, 50)); // a slow SMTP server widens the race window
+      if (holdSend) await holdSend();
       if (failNext) {
         failNext = false;
         throw new Error('SMTP nicht erreichbar');
@@ -106,7 +109,14 @@ test('kim.send-referral: the same job twice (also at the same time) → one e-ma
   const r = await referral();
   await checkReferralConsent.handler(job(r.id), deps);
   const before = sent.length;
-  const [a, b] = await Promise.all([sendReferral.handler(job(r.id), deps), sendReferral.handler(job(r.id), deps)]);
+  // The mail of whichever job holds the outbox row goes out only once the other job demonstrably
+  // waits for that row's lock: the race is forced, not left to timing.
+  holdSend = () =>
+    waitFor(
+      async () => (await db.$queryRaw<Array<{ n: number }>>`select count(*)::int as n from pg_locks l join pg_stat_activity a on a.pid = l.pid where not l.granted and a.datname = current_database()`)[0].n > 0,
+      { timeoutMs: 10_000, intervalMs: 10, what: 'zweiter Job wartet auf die Sperre der Outbox-Zeile' },
+    );
+  const [a, b] = await Promise.all([sendReferral.handler(job(r.id), deps), sendReferral.handler(job(r.id), deps)]).finally(() => (holdSend = null));
   expect(a).toMatchObject({ kind: 'complete' });
   expect(b).toMatchObject({ kind: 'complete' });
   expect(await sendReferral.handler(job(r.id), deps)).toMatchObject({ kind: 'complete' });
