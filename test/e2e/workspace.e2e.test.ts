@@ -144,6 +144,20 @@ test('a case manager works a task through its form: validation, draft across rel
 
   await expectNoSevereA11yViolations(page);
   await page.screenshot({ path: path.join(SHOTS, 'workspace-case.png'), fullPage: true });
+
+  // Giving a consent in the case file: recipient, data categories and purpose ticked in the dialog.
+  const org = await stack.db.organisation.findUniqueOrThrow({ where: { id: fx.organisationId } });
+  await page.getByRole('button', { name: 'Einwilligung erfassen' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Einwilligung erfassen' });
+  await dialog.getByRole('checkbox', { name: org.name }).check();
+  await dialog.getByRole('checkbox', { name: 'Gesundheit' }).check();
+  await dialog.getByRole('checkbox', { name: 'Familie' }).check();
+  await dialog.getByRole('checkbox', { name: 'Fallkonferenz' }).check();
+  await expectNoSevereA11yViolations(page);
+  await dialog.getByRole('button', { name: 'Speichern' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  const given = await until(() => stack.db.consent.findFirst({ where: { caseId: fx.caseId, purposes: { has: 'Fallkonferenz' } } }), 'Einwilligung in der Datenbank');
+  expect(given).toMatchObject({ recipients: [org.id], dataCategories: ['Gesundheit', 'Familie'], purposes: ['Fallkonferenz'] });
 });
 
 test('EBH staff see only the EBH task; its view shows the minimised case', async () => {

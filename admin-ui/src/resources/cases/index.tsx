@@ -212,30 +212,9 @@ function GiveConsent({ caseId }: { caseId: string }) {
       <Dialog open={open} onClose={() => setOpen(false)} aria-labelledby="consent-title">
         <DialogTitle id="consent-title">Einwilligung erfassen</DialogTitle>
         <DialogContent>
-          <Typography component="h3" variant="subtitle2">
-            Empfänger
-          </Typography>
-          <FormGroup>
-            {(orgs ?? []).map((o) => (
-              <FormControlLabel key={o.id} control={<Checkbox checked={form.recipients.includes(String(o.id))} onChange={() => toggle('recipients', String(o.id))} />} label={String(o.name)} />
-            ))}
-          </FormGroup>
-          <Typography component="h3" variant="subtitle2">
-            Datenkategorien
-          </Typography>
-          <FormGroup row>
-            {CATEGORIES.map((c) => (
-              <FormControlLabel key={c} control={<Checkbox checked={form.dataCategories.includes(c)} onChange={() => toggle('dataCategories', c)} />} label={c} />
-            ))}
-          </FormGroup>
-          <Typography component="h3" variant="subtitle2">
-            Zwecke
-          </Typography>
-          <FormGroup row>
-            {PURPOSES.map((c) => (
-              <FormControlLabel key={c} control={<Checkbox checked={form.purposes.includes(c)} onChange={() => toggle('purposes', c)} />} label={c} />
-            ))}
-          </FormGroup>
+          <CheckGroup title="Empfänger" options={(orgs ?? []).map((o) => ({ value: String(o.id), label: String(o.name) }))} selected={form.recipients} onToggle={(v) => toggle('recipients', v)} />
+          <CheckGroup title="Datenkategorien" row options={CATEGORIES.map((c) => ({ value: c, label: c }))} selected={form.dataCategories} onToggle={(v) => toggle('dataCategories', v)} />
+          <CheckGroup title="Zwecke" row options={PURPOSES.map((c) => ({ value: c, label: c }))} selected={form.purposes} onToggle={(v) => toggle('purposes', v)} />
           <Box sx={{ display: 'flex', gap: 2, mt: 1 }}>
             <MuiTextField type="date" label="Gültig ab" value={form.validFrom} onChange={(e) => setForm({ ...form, validFrom: e.target.value })} slotProps={{ inputLabel: { shrink: true } }} />
             <MuiTextField type="date" label="Gültig bis" value={form.validUntil} onChange={(e) => setForm({ ...form, validUntil: e.target.value })} slotProps={{ inputLabel: { shrink: true } }} />
@@ -253,6 +232,22 @@ function GiveConsent({ caseId }: { caseId: string }) {
           </Button>
         </DialogActions>
       </Dialog>
+    </>
+  );
+}
+
+/** A titled group of checkboxes (the consent dialog's recipients, data categories and purposes). */
+function CheckGroup(props: { title: string; options: Array<{ value: string; label: string }>; selected: string[]; onToggle: (value: string) => void; row?: boolean }) {
+  return (
+    <>
+      <Typography component="h3" variant="subtitle2">
+        {props.title}
+      </Typography>
+      <FormGroup row={props.row}>
+        {props.options.map((o) => (
+          <FormControlLabel key={o.value} control={<Checkbox checked={props.selected.includes(o.value)} onChange={() => props.onToggle(o.value)} />} label={o.label} />
+        ))}
+      </FormGroup>
     </>
   );
 }
