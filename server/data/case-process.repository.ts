@@ -23,6 +23,25 @@ export interface AuditFact {
   requestId?: string;
 }
 
+/** An audit entry written by a process step (by default as the user "system:process"). */
+export function writeProcessAudit(tx: Tx | Db, f: AuditFact) {
+  return tx.auditLog.create({
+    data: {
+      userId: f.userId ?? null,
+      username: f.username ?? 'system:process',
+      role: f.role ?? null,
+      kommuneId: f.kommuneId ?? null,
+      action: f.action,
+      entity: f.entity,
+      entityId: f.entityId ?? null,
+      fields: f.fields ?? [],
+      reason: f.reason ?? null,
+      requestId: f.requestId ?? null,
+      caseId: f.caseId ?? null,
+    },
+  });
+}
+
 export class CaseProcessRepository {
   constructor(readonly db: Db) {}
 
@@ -37,21 +56,7 @@ export class CaseProcessRepository {
   }
 
   audit(tx: Tx | Db, f: AuditFact) {
-    return tx.auditLog.create({
-      data: {
-        userId: f.userId ?? null,
-        username: f.username ?? 'system:process',
-        role: f.role ?? null,
-        kommuneId: f.kommuneId ?? null,
-        action: f.action,
-        entity: f.entity,
-        entityId: f.entityId ?? null,
-        fields: f.fields ?? [],
-        reason: f.reason ?? null,
-        requestId: f.requestId ?? null,
-        caseId: f.caseId ?? null,
-      },
-    });
+    return writeProcessAudit(tx, f);
   }
 
   findClient(id: string, kommuneId: string) {

@@ -5,7 +5,7 @@
  * twice – even concurrently – has one side effect.
  */
 import type { Prisma } from '../../generated/prisma/client';
-import type { AuditFact, Tx } from './case-process.repository';
+import { writeProcessAudit, type AuditFact, type Tx } from './case-process.repository';
 import type { Db } from './prisma';
 
 export type NaturalisationRow = Prisma.NaturalisationGetPayload<{ include: { documents: true } }>;
@@ -94,20 +94,6 @@ export class EinbuergerungRepository {
   }
 
   audit(tx: Tx | Db, f: AuditFact) {
-    return tx.auditLog.create({
-      data: {
-        userId: f.userId ?? null,
-        username: f.username ?? 'system:process',
-        role: f.role ?? null,
-        kommuneId: f.kommuneId ?? null,
-        action: f.action,
-        entity: f.entity,
-        entityId: f.entityId ?? null,
-        fields: f.fields ?? [],
-        reason: f.reason ?? null,
-        requestId: f.requestId ?? null,
-        caseId: f.caseId ?? null,
-      },
-    });
+    return writeProcessAudit(tx, f);
   }
 }
