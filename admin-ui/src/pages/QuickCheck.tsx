@@ -9,7 +9,8 @@ import { Title } from 'react-admin';
 import { Alert, Box, Button, Card, CardContent, Checkbox, CircularProgress, FormControl, FormControlLabel, FormGroup, FormHelperText, FormLabel, MenuItem, TextField, Typography } from '@mui/material';
 import { CODE_DE, SPRACHNIVEAUS, Voraussetzung, VorpruefungResult } from '../../../processes/kim-einbuergerung/contract';
 import { apiCall, session } from '../providers/http';
-import { fieldError, FormProblem, otherErrors, toProblem } from '../forms/problem';
+import { fieldError, FormProblem, toProblem } from '../forms/problem';
+import { ProblemAlert } from '../forms/ProblemAlert';
 
 export const QUICK_CHECK_PATH = '/einbuergerung/schnellpruefung';
 export const QUICK_CHECK_ROLES = ['case_manager', 'coordinator', 'ebh'];
@@ -84,7 +85,6 @@ export function QuickCheckPage() {
   const err = (k: string) => fieldError(problem, k);
   const result = m.isSuccess && !m.isPending ? m.data : null;
   const shown = ['stichtag', 'aufenthaltSeit', 'sprachniveau', ...BOOLEANS.map(([k]) => k), ...NUMBERS.map(([k]) => k)];
-  const rest = otherErrors(problem, shown);
 
   return (
     <Card sx={{ mt: 2 }}>
@@ -166,18 +166,7 @@ export function QuickCheckPage() {
                   ))}
                 </FormGroup>
               </FormControl>
-              {problem && (
-                <Alert severity="error" sx={{ mt: 2 }}>
-                  {problem.title}
-                  {rest.length > 0 && (
-                    <ul style={{ margin: 0 }}>
-                      {rest.map((t) => (
-                        <li key={t}>{t}</li>
-                      ))}
-                    </ul>
-                  )}
-                </Alert>
-              )}
+              <ProblemAlert problem={problem} shown={shown} />
               <Box sx={{ display: 'flex', gap: 2, mt: 2, alignItems: 'center' }}>
                 <Button type="submit" variant="contained" disabled={m.isPending}>
                   {m.isPending ? 'Wird geprüft …' : 'Voraussetzungen prüfen'}

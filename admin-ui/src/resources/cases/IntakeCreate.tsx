@@ -24,7 +24,8 @@ import {
   Typography,
 } from '@mui/material';
 import { apiCall, session } from '../../providers/http';
-import { fieldError, FormProblem, otherErrors, toProblem } from '../../forms/problem';
+import { fieldError, FormProblem, toProblem } from '../../forms/problem';
+import { ProblemAlert } from '../../forms/ProblemAlert';
 
 type Row = Record<string, unknown>;
 
@@ -160,8 +161,6 @@ export function IntakeCreate() {
   };
   const set = (k: keyof NewClient) => (e: { target: { value: string } }) => setClient((c) => ({ ...c, [k]: e.target.value }));
   const shown = ['clientId', 'client', ...TEXT_FIELDS.map((f) => `client.${f.key}`)];
-  const rest = otherErrors(problem, shown);
-  const clientProblem = problem?.fields.client;
 
   return (
     <Card sx={{ mt: 2 }}>
@@ -209,18 +208,7 @@ export function IntakeCreate() {
           ) : (
             <ExistingClientPicker value={existing} onChange={setExisting} error={fieldError(problem, 'clientId')} />
           )}
-          {problem && (
-            <Alert severity="error" sx={{ mt: 2 }}>
-              {problem.title}
-              {[clientProblem, ...rest].filter(Boolean).length > 0 && (
-                <ul style={{ margin: 0 }}>
-                  {[clientProblem, ...rest].filter(Boolean).map((t) => (
-                    <li key={t}>{t}</li>
-                  ))}
-                </ul>
-              )}
-            </Alert>
-          )}
+          <ProblemAlert problem={problem} shown={shown} first={[problem?.fields.client]} />
           <Box sx={{ display: 'flex', gap: 2, mt: 2, alignItems: 'center' }}>
             <Button type="submit" variant="contained" disabled={m.isPending}>
               {m.isPending ? 'Erstberatung wird gestartet …' : 'Erstberatung starten'}

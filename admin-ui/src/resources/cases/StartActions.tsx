@@ -9,7 +9,6 @@ import { FormEvent, ReactNode, useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { HttpError, useGetList, useNotify, useRefresh } from 'react-admin';
 import {
-  Alert,
   Box,
   Button,
   Checkbox,
@@ -30,7 +29,8 @@ import {
 } from '@mui/material';
 import { CODE_DE, Voraussetzung } from '../../../../processes/kim-einbuergerung/contract';
 import { apiCall, session } from '../../providers/http';
-import { fieldError, FormProblem, otherErrors, toProblem } from '../../forms/problem';
+import { fieldError, FormProblem, toProblem } from '../../forms/problem';
+import { ProblemAlert } from '../../forms/ProblemAlert';
 
 type Row = Record<string, unknown>;
 
@@ -50,23 +50,6 @@ export const LIFE_AREAS: Array<{ id: string; name: string }> = [
 export function mayStartProcesses(c: Row | undefined): boolean {
   const u = session.user;
   return !!c && !!u && u.role === 'case_manager' && !!u.siteId && c.siteId === u.siteId && !c.closedAt;
-}
-
-function ProblemAlert({ problem, shown }: { problem: FormProblem | null; shown: string[] }) {
-  if (!problem) return null;
-  const rest = otherErrors(problem, shown);
-  return (
-    <Alert severity="error" sx={{ mt: 2 }}>
-      {problem.title}
-      {rest.length > 0 && (
-        <ul style={{ margin: 0 }}>
-          {rest.map((t) => (
-            <li key={t}>{t}</li>
-          ))}
-        </ul>
-      )}
-    </Alert>
-  );
 }
 
 interface StartDialogProps {

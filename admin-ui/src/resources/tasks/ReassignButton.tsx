@@ -6,10 +6,11 @@
 import { FormEvent, useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useGetList, useNotify, usePermissions, useRecordContext, useRefresh } from 'react-admin';
-import { Alert, Box, Button, CircularProgress, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, MenuItem, TextField } from '@mui/material';
+import { Box, Button, CircularProgress, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, MenuItem, TextField } from '@mui/material';
 import SwapHorizIcon from '@mui/icons-material/SwapHoriz';
 import { apiCall } from '../../providers/http';
-import { fieldError, FormProblem, otherErrors, toProblem } from '../../forms/problem';
+import { fieldError, FormProblem, toProblem } from '../../forms/problem';
+import { ProblemAlert } from '../../forms/ProblemAlert';
 import type { TaskRecord } from './TaskButtons';
 
 interface UserRow {
@@ -67,7 +68,6 @@ function ReassignDialog({ task, onClose }: { task: TaskRecord; onClose: () => vo
     m.mutate();
   };
   const err = (k: string) => fieldError(problem, k);
-  const rest = otherErrors(problem, ['assignee', 'reason']);
   return (
     <Dialog open onClose={m.isPending ? undefined : onClose} aria-labelledby="reassign-title" fullWidth maxWidth="sm" onClick={(e) => e.stopPropagation()}>
       <Box component="form" noValidate onSubmit={submit} aria-busy={m.isPending}>
@@ -105,18 +105,7 @@ function ReassignDialog({ task, onClose }: { task: TaskRecord; onClose: () => vo
               helperText={err('reason')}
             />
           </Box>
-          {problem && (
-            <Alert severity="error" sx={{ mt: 2 }}>
-              {problem.title}
-              {rest.length > 0 && (
-                <ul style={{ margin: 0 }}>
-                  {rest.map((t) => (
-                    <li key={t}>{t}</li>
-                  ))}
-                </ul>
-              )}
-            </Alert>
-          )}
+          <ProblemAlert problem={problem} shown={['assignee', 'reason']} />
         </DialogContent>
         <DialogActions>
           {m.isPending && <CircularProgress size={20} aria-label="Wird zugewiesen" />}
