@@ -8,19 +8,13 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useGetList, useNotify, usePermissions, useRecordContext, useRefresh } from 'react-admin';
 import { Box, Button, CircularProgress, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, MenuItem, TextField } from '@mui/material';
 import SwapHorizIcon from '@mui/icons-material/SwapHoriz';
-import { apiCall } from '../../providers/http';
+import { apiCall, type ApiUser } from '../../providers/http';
 import { fieldError, FormProblem, toProblem } from '../../forms/problem';
 import { ProblemAlert } from '../../forms/ProblemAlert';
 import type { TaskRecord } from './TaskButtons';
 
-interface UserRow {
-  id: string;
-  username: string;
-  displayName: string;
-  role: string;
-  kommuneId: string | null;
-  siteId: string | null;
-}
+/** A user as GET /api/users lists them (the signed-in user's shape without the groups). */
+type UserRow = Omit<ApiUser, 'groups'>;
 
 const GROUP_ROLE: Record<string, string> = { 'case-manager': 'case_manager', coordinator: 'coordinator', abh: 'abh', ebh: 'ebh' };
 
