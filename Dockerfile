@@ -1,5 +1,5 @@
 # The KIM app (API, workers, web app) for docker-compose.yml. The engine and PostgreSQL run as
-# their own services; ZEEBE_* and DATABASE_URL point at them, so no Java is needed here.
+# their own services; KIM_ENGINE_URL and DATABASE_URL point at them, so no Java is needed here.
 FROM node:20.19-bookworm
 
 WORKDIR /app

@@ -7,8 +7,9 @@ module.exports = {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   // The tests share one engine; workers of parallel files would take each other's jobs.
   maxWorkers: 1,
-  testTimeout: 120000,
-  // gRPC channels of the SDK keep the event loop alive for a while after close().
+  // Browser tests walk several screens on the real engine; on a busy 2-core machine one walk can take minutes.
+  testTimeout: 300000,
+  // Keep-alive HTTP agents and pg pools of the stacks can outlive the last test by a moment.
   forceExit: true,
   // The generated Prisma client imports its TypeScript siblings with .js extensions.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },

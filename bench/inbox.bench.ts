@@ -1,30 +1,32 @@
 /**
  * Inbox benchmark (`npm run bench:inbox`): 100k open tasks over two communes in its own database
  * (kim_bench_inbox_<pid>, dropped afterwards); the real express app and domain services against it.
- * The engine is replaced by a stub that acknowledges completions at once, so the numbers are the
- * API and database part. Measures for a case manager p50/p95 of GET /api/tasks page 1 and a deep
- * page (reached by paging, i.e. keyset; and by a cold jump, i.e. OFFSET), with and without filters
- * (process + overdue, life area), next to PostgreSQL's execution time of the very statement the API
- * runs (EXPLAIN ANALYZE of TaskListRepository.pageSql: rows, join and capped count), and the time
- * from completing a task to its absence from the list as the web app sees it: the event on the live
- * stream (GET /api/tasks/events), then the list reloaded. Prints ratios against the targets; no
- * assertions.
+ * No engine runs: the port's UserTasks is a fake that does at once what the engine's inbox projection
+ * does in the engine's transaction (claim/assign set the assignee, complete closes the row, which
+ * fires the live-inbox trigger), so the numbers are the API and database part. Measures for a case
+ * manager p50/p95 of GET /api/tasks page 1 and a deep page (reached by paging, i.e. keyset; and by a
+ * cold jump, i.e. OFFSET), with and without filters (process + overdue, life area), next to
+ * PostgreSQL's execution time of the very statement the API runs (EXPLAIN ANALYZE of
+ * TaskListRepository.pageSql: rows, join and capped count), and the time from completing a task to
+ * its absence from the list as the web app sees it: the event on the live stream
+ * (GET /api/tasks/events), then the list reloaded. Prints ratios against the targets; no assertions.
  */
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Client } from 'pg';
 import { seed } from '../prisma/seed';
 import { createApp } from '../server/app';
-import type { Zeebe } from '../server/camunda/client';
+import { buildHttpServices } from '../server/services';
 import { loadConfig, ROOT } from '../server/config';
-import { createPrisma } from '../server/data/prisma';
+import { createPrisma } from '../server/db/prisma';
 import { migrate } from '../server/db/migrate';
 import { dropDatabase, ensureDatabase, resolvePostgres } from '../server/db/postgres';
-import { AuditService } from '../server/domain/audit.service';
-import { AuthService, toActor } from '../server/domain/auth.service';
-import { InboxService, TaskListQuery } from '../server/domain/inbox.service';
-import { TaskEvents } from '../server/domain/task-events';
-import { TaskListRepository } from '../server/data/task-list.repository';
+import { EngineUnavailable, type Engine, type UserTasks } from '../server/engine';
+import { AuditService } from '../server/audit/audit.service';
+import { AuthService, toActor } from '../server/auth/auth.service';
+import { InboxService, TaskListQuery } from '../server/inbox/inbox.service';
+import { TaskEvents } from '../server/inbox/task-events';
+import { TaskListRepository } from '../server/inbox/task-list.repository';
 import { createLogger } from '../server/util/log';
 import { openTaskEvents } from '../test/support/events';
 import { login } from '../test/support/stack';
@@ -74,13 +76,35 @@ async function main() {
     say(`seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
     const log = createLogger('silent');
-    const zeebe = { completeJob: async () => ({}) } as unknown as Zeebe;
+    // The engine's side of a user task as its inbox projection writes it (see engine/app InboxProjection).
+    const open = (id: string) => ({ id, state: 'CREATED' as const });
+    const tasks: UserTasks = {
+      claim: async (id, userId) => void (await db.task.updateMany({ where: open(id), data: { assignee: userId } })),
+      unclaim: async (id) => void (await db.task.updateMany({ where: open(id), data: { assignee: null } })),
+      assign: async (id, userId) => void (await db.task.updateMany({ where: open(id), data: { assignee: userId } })),
+      complete: async (id) => void (await db.task.updateMany({ where: open(id), data: { state: 'COMPLETED', completedAt: new Date() } })),
+      deployedForm: async () => null,
+      idVariable: async () => null,
+      openTaskIds: async () => [],
+    };
+    // Everything else of the port is not used by the inbox; a call would fail loudly.
+    const none = <T extends object>(part: string) =>
+      new Proxy({} as T, {
+        get: (_t, prop) =>
+          prop === 'then'
+            ? undefined
+            : async () => {
+                throw new EngineUnavailable(`bench:inbox läuft ohne Engine (${part}.${String(prop)})`, 0);
+              },
+      });
+    const engine: Engine = { runtime: none('runtime'), tasks, work: none('work'), deployer: none('deployer'), watch: none('watch'), url: 'bench:ohne-engine', ping: async () => false };
     const audit = new AuditService(db);
     const auth = new AuthService(db, audit, cfg.KIM_SESSION_MINUTES);
-    const inbox = new InboxService(db, zeebe, audit);
+    const inbox = new InboxService(db, tasks, audit);
     events = new TaskEvents(url, log);
     await events.start();
-    const app = createApp({ config: cfg, db, zeebe, log, auth, audit, inbox, taskEvents: events, workerStatus: () => [], uiDir: '/nonexistent' });
+    const services = buildHttpServices({ config: cfg, db, engine, audit, inbox });
+    const app = createApp({ config: cfg, db, engine, log, auth, audit, inbox, taskEvents: events, services, workerStatus: () => [], uiDir: '/nonexistent' });
     server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server!.once('listening', r));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

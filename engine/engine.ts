@@ -1,44 +1,49 @@
 /**
- * The local Camunda 8 engine: fetched from Maven Central with mvn into a cache outside the repo,
- * configured for loopback without authentication, started, health-checked and stopped.
+ * The local Operaton engine: the Maven project in engine/app is built once per source hash (its
+ * dependencies come from Maven Central) into the cache, configured for loopback, started with the
+ * default Java, health-checked and stopped with SIGTERM.
  */
 import { ChildProcess, execFile, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { isPortFree, waitFor } from '../server/util/ports';
 import type { Progress } from '../server/util/progress';
-import { ensureExporterJar, ExporterConfig, exporterYaml } from './exporter';
 
 const run = promisify(execFile);
 
-export class EngineError extends Error {}
+export const ENGINE_APP_DIR = path.join(__dirname, 'app');
+
+export class EngineStartError extends Error {}
+
+/** Minimum Java feature version the engine (Spring Boot 3.5, Operaton 1.0) runs on. */
+export const MIN_JAVA = 17;
+
+export interface DatabaseTarget {
+  /** jdbc:postgresql://host:port/db */
+  jdbcUrl: string;
+  username: string;
+  password: string;
+}
 
 export interface EngineOptions {
-  version: string;
   cacheDir: string;
   dataDir: string;
-  restPort: number;
-  grpcPort: number;
-  managementPort: number;
+  port: number;
   heap: string;
-  diskWatermark: string;
+  database: DatabaseTarget;
+  /** Bind address; anything but loopback requires a password. */
+  host?: string;
+  /** HTTP Basic credentials the REST API demands (empty password = none, loopback only). */
+  username?: string;
+  password?: string;
+  /** Allows POST /kim-admin/engines (one engine per test database). Tests only. */
+  testEngines?: boolean;
+  /** Job acquisition: longest idle wait (ms) before the engine looks for due timers again. */
+  jobMaxWaitMs?: number;
   progress?: Progress;
-  /** Extra broker ports (cluster-internal); derived from grpcPort when absent. */
-  commandPort?: number;
-  internalPort?: number;
-  /** The KIM element exporter (process view); without it the broker exports nothing. */
-  exporter?: ExporterConfig;
 }
-
-export interface EngineEndpoints {
-  restAddress: string;
-  grpcAddress: string;
-  managementAddress: string;
-}
-
-/** Minimum Java feature version the engine runs on. */
-export const MIN_JAVA = 21;
 
 export async function javaVersion(javaBin: string): Promise<number | undefined> {
   try {
@@ -53,184 +58,103 @@ export async function javaVersion(javaBin: string): Promise<number | undefined> 
 }
 
 /**
- * JAVA_HOME if it is new enough, else the newest JDK ≥ 21 under /usr/lib/jvm, else a German error
- * naming what to install.
+ * The Java to run the engine with: JAVA_HOME when it is new enough, else `java` on the PATH, else
+ * the newest JDK under /usr/lib/jvm; a German error naming what to install when there is none.
  */
-export async function resolveJavaHome(env: NodeJS.ProcessEnv = process.env, jvmDir = '/usr/lib/jvm'): Promise<string> {
+export async function resolveJava(env: NodeJS.ProcessEnv = process.env, jvmDir = '/usr/lib/jvm'): Promise<{ java: string; version: number }> {
   const tried: string[] = [];
-  if (env.JAVA_HOME) {
-    const v = await javaVersion(path.join(env.JAVA_HOME, 'bin', 'java'));
-    if (v !== undefined && v >= MIN_JAVA) return env.JAVA_HOME;
-    tried.push(`JAVA_HOME=${env.JAVA_HOME} (Java ${v ?? 'nicht gefunden'})`);
-  }
-  const candidates = fs.existsSync(jvmDir) ? fs.readdirSync(jvmDir).map((d) => path.join(jvmDir, d)) : [];
-  let best: { home: string; v: number } | undefined;
-  for (const home of candidates) {
-    const bin = path.join(home, 'bin', 'java');
-    if (!fs.existsSync(bin)) continue;
+  const candidates: string[] = [];
+  if (env.JAVA_HOME) candidates.push(path.join(env.JAVA_HOME, 'bin', 'java'));
+  candidates.push('java');
+  if (fs.existsSync(jvmDir)) for (const d of fs.readdirSync(jvmDir).sort().reverse()) candidates.push(path.join(jvmDir, d, 'bin', 'java'));
+  for (const bin of candidates) {
     const v = await javaVersion(bin);
-    if (v === undefined) continue;
-    tried.push(`${home} (Java ${v})`);
-    if (v >= MIN_JAVA && (!best || v > best.v)) best = { home: fs.realpathSync(home), v };
+    tried.push(`${bin} (${v === undefined ? 'nicht gefunden' : `Java ${v}`})`);
+    if (v !== undefined && v >= MIN_JAVA) return { java: bin, version: v };
   }
-  if (best) return best.home;
-  throw new EngineError(
-    `Die Camunda-Engine braucht Java ${MIN_JAVA} oder neuer, gefunden wurde keines.\n` +
-      `  Geprüft: ${tried.join(', ') || 'nichts'}\n` +
-      `  Abhilfe: ein JDK ≥ ${MIN_JAVA} installieren (z. B. "apt-get install temurin-25-jdk" oder "openjdk-21-jdk") ` +
-      `oder JAVA_HOME auf ein solches JDK setzen.`,
+  throw new EngineStartError(
+    `Die Engine (Operaton) braucht Java ${MIN_JAVA} oder neuer, gefunden wurde keines.\n` +
+      `  Geprüft: ${tried.join(', ')}\n` +
+      `  Abhilfe: "apt-get install -y openjdk-17-jre-headless" oder JAVA_HOME auf ein JDK ≥ ${MIN_JAVA} setzen.`,
   );
 }
 
-function dirSize(dir: string): number {
-  if (!fs.existsSync(dir)) return 0;
-  let total = 0;
-  for (const f of fs.readdirSync(dir)) {
-    try {
-      total += fs.statSync(path.join(dir, f)).size;
-    } catch {
-      /* file vanished while counting */
+/** Hash of the engine app's sources: a changed source builds a new jar. */
+export function engineSourceHash(dir = ENGINE_APP_DIR): string {
+  const h = crypto.createHash('sha256');
+  const visit = (p: string) => {
+    const st = fs.statSync(p);
+    if (st.isDirectory()) {
+      for (const e of fs.readdirSync(p).sort()) if (e !== 'target') visit(path.join(p, e));
+    } else {
+      h.update(path.relative(dir, p));
+      h.update(fs.readFileSync(p));
     }
-  }
-  return total;
+  };
+  visit(dir);
+  return h.digest('hex').slice(0, 16);
 }
 
-const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
+export function engineJarPath(cacheDir: string): string {
+  return path.join(cacheDir, 'engine', `kim-engine-${engineSourceHash()}.jar`);
+}
 
-/** Ensures the unpacked distribution is in the cache; returns its directory. */
-export async function ensureDistribution(opts: Pick<EngineOptions, 'version' | 'cacheDir' | 'progress'>): Promise<string> {
-  const base = path.join(opts.cacheDir, 'camunda');
-  const home = path.join(base, `camunda-zeebe-${opts.version}`);
-  if (fs.existsSync(path.join(home, 'bin', 'broker'))) return home;
-  fs.mkdirSync(base, { recursive: true });
-  const tarball = path.join(base, `camunda-zeebe-${opts.version}.tar.gz`);
+export function engineJarCached(cacheDir: string): boolean {
+  return fs.existsSync(engineJarPath(cacheDir));
+}
 
-  if (!fs.existsSync(tarball)) {
-    const step = opts.progress?.step(`Camunda ${opts.version} von Maven Central laden (einmalig, ~300 MB)`);
-    const m2dir = path.join(process.env.HOME ?? '/root', '.m2', 'repository', 'io', 'camunda', 'camunda-zeebe', opts.version);
-    const timer = setInterval(() => step?.update(`${mb(dirSize(m2dir))} geladen`), 1000);
-    try {
-      await run(
-        'mvn',
-        [
-          '-B',
-          '-q',
-          '-U',
-          'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy',
-          `-Dartifact=io.camunda:camunda-zeebe:${opts.version}:tar.gz`,
-          `-DoutputDirectory=${base}`,
-        ],
-        { maxBuffer: 32 * 1024 * 1024 },
-      );
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
-      step?.fail();
-      if (err.code === 'ENOENT') {
-        throw new EngineError('Maven ("mvn") ist nicht installiert. Abhilfe: "apt-get install maven" oder die Engine selbst betreiben und ZEEBE_GRPC_ADDRESS setzen.');
-      }
-      const out = `${err.stdout ?? ''}${err.stderr ?? ''}`;
-      if (/was not found in|could not find artifact/i.test(out)) {
-        throw new EngineError(
-          `Camunda ${opts.version} (io.camunda:camunda-zeebe:tar.gz) gibt es auf Maven Central nicht.\n` +
-            `  Abhilfe: KIM_CAMUNDA_VERSION auf eine veröffentlichte Version setzen (Standard 8.6.0) ` +
-            `oder eine laufende Engine über ZEEBE_GRPC_ADDRESS/ZEEBE_REST_ADDRESS angeben.`,
-        );
-      }
-      if (/UnknownHost|Could not transfer|Connection refused|timed out|Network is unreachable/i.test(out)) {
-        throw new EngineError(`Maven Central ist nicht erreichbar; die Engine kann nicht geladen werden.\n  Abhilfe: Netzwerk/Proxy für Maven prüfen.\n${out.slice(-800)}`);
-      }
-      throw new EngineError(`Laden der Engine mit Maven fehlgeschlagen:\n${out.slice(-1500)}`);
-    } finally {
-      clearInterval(timer);
-    }
-    step?.done(mb(fs.statSync(tarball).size));
-  }
-
-  const step = opts.progress?.step(`Camunda ${opts.version} entpacken`);
-  const tmp = fs.mkdtempSync(path.join(base, '.unpack-'));
+/** Builds engine/app with Maven (first time: dependencies from Maven Central) unless the jar for these sources is cached. */
+export async function ensureEngineJar(opts: { cacheDir: string; progress?: Progress }): Promise<string> {
+  const jar = engineJarPath(opts.cacheDir);
+  if (fs.existsSync(jar)) return jar;
+  const step = opts.progress?.step('Engine (Operaton) mit Maven bauen – beim ersten Mal lädt Maven die Abhängigkeiten (~60 MB)');
+  const started = Date.now();
+  const timer = setInterval(() => step?.update(`${Math.round((Date.now() - started) / 1000)} s`), 2000);
   try {
-    await run('tar', ['xzf', tarball, '-C', tmp]);
-    const inner = fs.readdirSync(tmp).find((d) => d.startsWith('camunda-zeebe'));
-    if (!inner) throw new EngineError(`Das Archiv ${tarball} enthält keine Camunda-Distribution. Löschen Sie es, es wird neu geladen.`);
-    fs.rmSync(home, { recursive: true, force: true });
-    fs.renameSync(path.join(tmp, inner), home);
+    await run('mvn', ['-B', '-q', '-DskipTests', '-f', path.join(ENGINE_APP_DIR, 'pom.xml'), 'package'], { maxBuffer: 64 * 1024 * 1024 });
+  } catch (e) {
+    step?.fail();
+    const err = e as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
+    if (err.code === 'ENOENT') throw new EngineStartError('Maven ("mvn") ist nicht installiert. Abhilfe: "apt-get install -y maven" oder eine laufende Engine über KIM_ENGINE_URL angeben.');
+    const out = `${err.stdout ?? ''}${err.stderr ?? ''}`;
+    if (/UnknownHost|Could not transfer|Connection refused|timed out|Network is unreachable/i.test(out)) {
+      throw new EngineStartError(`Maven Central ist nicht erreichbar; die Engine kann nicht gebaut werden.\n  Abhilfe: Netzwerk/Proxy für Maven prüfen.\n${out.slice(-800)}`);
+    }
+    throw new EngineStartError(`Bau der Engine mit Maven fehlgeschlagen:\n${out.slice(-2000)}`);
   } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
+    clearInterval(timer);
   }
-  step?.done();
-  return home;
+  fs.mkdirSync(path.dirname(jar), { recursive: true });
+  const tmp = `${jar}.${process.pid}.tmp`;
+  fs.copyFileSync(path.join(ENGINE_APP_DIR, 'target', 'kim-engine.jar'), tmp);
+  fs.renameSync(tmp, jar);
+  step?.done(`${Math.round(fs.statSync(jar).size / 1024 / 1024)} MB`);
+  return jar;
 }
 
-function parseSize(s: string): number {
-  const m = /^(\d+)(MB|GB)$/.exec(s);
-  if (!m) return 0;
-  return Number(m[1]) * (m[2] === 'GB' ? 1024 ** 3 : 1024 ** 2);
-}
-
-/** Application config handed to the engine with --spring.config.additional-location. */
-export function engineConfigYaml(opts: EngineOptions): string {
-  const commandPort = opts.commandPort ?? opts.grpcPort + 1;
-  const internalPort = opts.internalPort ?? opts.grpcPort + 2;
-  const water = opts.diskWatermark;
+/** Spring arguments for one engine process (passwords go through the environment, not argv). */
+export function engineArgs(opts: EngineOptions): string[] {
+  const host = opts.host ?? '127.0.0.1';
+  const url = opts.database.jdbcUrl + (opts.database.jdbcUrl.includes('?') ? '&' : '?') + 'currentSchema=engine';
   return [
-    '# Generated by engine/engine.ts – local, unauthenticated, loopback only.',
-    'zeebe:',
-    '  broker:',
-    '    gateway:',
-    '      enable: true',
-    '      network:',
-    '        host: 127.0.0.1',
-    `        port: ${opts.grpcPort}`,
-    '      security:',
-    '        enabled: false',
-    '        authentication:',
-    '          mode: none',
-    '    network:',
-    '      host: 127.0.0.1',
-    '      commandApi:',
-    `        port: ${commandPort}`,
-    '      internalApi:',
-    `        port: ${internalPort}`,
-    '    data:',
-    `      directory: ${JSON.stringify(path.join(opts.dataDir, 'data'))}`,
-    '      snapshotPeriod: 5m',
-    '      disk:',
-    '        freeSpace:',
-    `          processing: ${water}`,
-    `          replication: ${Math.max(1, Math.floor(parseSize(water) / 2 / 1024 / 1024))}MB`,
-    '    cluster:',
-    '      clusterSize: 1',
-    '      replicationFactor: 1',
-    '      partitionsCount: 1',
-    '    threads:',
-    '      cpuThreadCount: 2',
-    '      ioThreadCount: 2',
-    ...(opts.exporter?.jarPath ? exporterYaml({ ...opts.exporter, jarPath: opts.exporter.jarPath }) : ['    exporters: {}']),
-    'server:',
-    '  address: 127.0.0.1',
-    `  port: ${opts.restPort}`,
-    'management:',
-    '  server:',
-    '    address: 127.0.0.1',
-    `    port: ${opts.managementPort}`,
-    'camunda:',
-    '  rest:',
-    '    enabled: true',
-    '',
-  ].join('\n');
+    `--server.address=${host}`,
+    `--server.port=${opts.port}`,
+    `--spring.datasource.url=${url}`,
+    `--spring.datasource.username=${opts.database.username}`,
+    '--spring.datasource.hikari.maximum-pool-size=12',
+    `--operaton.bpm.job-execution.max-wait=${opts.jobMaxWaitMs ?? 5000}`,
+    `--kim.auth.username=${opts.username ?? 'kim'}`,
+    `--kim.test-engines.enabled=${opts.testEngines ? 'true' : 'false'}`,
+  ];
 }
 
 export class LocalEngine {
   private child?: ChildProcess;
   private exited?: Promise<number | null>;
-  readonly endpoints: EngineEndpoints;
+  readonly url: string;
 
   constructor(private readonly opts: EngineOptions) {
-    this.endpoints = {
-      restAddress: `http://127.0.0.1:${opts.restPort}`,
-      grpcAddress: `grpc://127.0.0.1:${opts.grpcPort}`,
-      managementAddress: `http://127.0.0.1:${opts.managementPort}`,
-    };
+    this.url = `http://${opts.host && opts.host !== '0.0.0.0' ? opts.host : '127.0.0.1'}:${opts.port}/engine-rest`;
   }
 
   get pid(): number | undefined {
@@ -241,62 +165,33 @@ export class LocalEngine {
     return path.join(this.opts.dataDir, 'engine.log');
   }
 
-  /** Checks Java, ports and disk before anything is started; throws a German EngineError naming the fix. */
+  /** Java, port and an unsafe bind address are checked before anything starts. */
   async preflight(): Promise<string> {
-    const javaHome = await resolveJavaHome();
-    const ports: Array<[number, string]> = [
-      [this.opts.restPort, 'KIM_ENGINE_REST_PORT'],
-      [this.opts.grpcPort, 'KIM_ENGINE_GRPC_PORT'],
-      [this.opts.managementPort, 'KIM_ENGINE_MANAGEMENT_PORT'],
-      [this.opts.commandPort ?? this.opts.grpcPort + 1, 'KIM_ENGINE_GRPC_PORT'],
-      [this.opts.internalPort ?? this.opts.grpcPort + 2, 'KIM_ENGINE_GRPC_PORT'],
-    ];
-    for (const [port, variable] of ports) {
-      if (!(await isPortFree(port))) {
-        throw new EngineError(
-          `Port ${port} ist bereits belegt – die Engine kann nicht starten.\n` +
-            `  Abhilfe: den Prozess beenden, der ihn nutzt ("ss -ltnp | grep ${port}"), ` +
-            `oder einen anderen Port über ${variable} wählen.`,
-        );
-      }
-    }
-    fs.mkdirSync(this.opts.dataDir, { recursive: true });
-    const st = fs.statfsSync(this.opts.dataDir);
-    const free = st.bavail * st.bsize;
-    const need = parseSize(this.opts.diskWatermark) + 512 * 1024 * 1024;
-    if (free < need) {
-      throw new EngineError(
-        `Zu wenig freier Speicher für die Engine in ${this.opts.dataDir}: ${mb(free)} frei, ` +
-          `nötig sind mindestens ${mb(need)} (Wasserzeichen ${this.opts.diskWatermark} plus Reserve).\n` +
-          `  Abhilfe: Platz schaffen, KIM_DATA_DIR auf eine Platte mit Platz legen ` +
-          `oder (nur lokal) KIM_ENGINE_DISK_WATERMARK senken, z. B. 512MB.`,
+    const { java } = await resolveJava();
+    if (!(await isPortFree(this.opts.port))) {
+      throw new EngineStartError(
+        `Port ${this.opts.port} ist bereits belegt – die Engine kann nicht starten.\n` +
+          `  Abhilfe: den Prozess beenden, der ihn nutzt ("ss -ltnp | grep ${this.opts.port}"), oder einen anderen Port über KIM_ENGINE_PORT wählen.`,
       );
     }
-    return javaHome;
+    const host = this.opts.host ?? '127.0.0.1';
+    if (!/^(127\.|::1$|localhost$)/.test(host) && !this.opts.password) {
+      throw new EngineStartError(`Die Engine-REST-API soll auf ${host} lauschen, aber ohne Passwort. Abhilfe: KIM_ENGINE_PASSWORD setzen oder nur 127.0.0.1 verwenden.`);
+    }
+    fs.mkdirSync(this.opts.dataDir, { recursive: true });
+    return java;
   }
 
-  async start(): Promise<EngineEndpoints> {
-    const javaHome = await this.preflight();
-    const home = await ensureDistribution(this.opts);
-    let opts = this.opts;
-    if (opts.exporter && !opts.exporter.jarPath) {
-      const jarPath = await ensureExporterJar({ cacheDir: opts.cacheDir, javaHome, progress: opts.progress });
-      opts = { ...opts, exporter: { ...opts.exporter, jarPath } };
-    }
-    const cfgFile = path.join(this.opts.dataDir, 'application.yaml');
-    // May hold the history database's password: readable by the owner only.
-    fs.writeFileSync(cfgFile, engineConfigYaml(opts), { mode: 0o600 });
-    fs.chmodSync(cfgFile, 0o600);
-    const step = this.opts.progress?.step(`Camunda-Engine ${this.opts.version} starten (Java: ${path.basename(javaHome)})`);
+  async start(): Promise<string> {
+    const java = await this.preflight();
+    const jar = await ensureEngineJar(this.opts);
+    const step = this.opts.progress?.step('Engine (Operaton) starten');
     const log = fs.openSync(this.logFile, 'a');
-    const child = spawn(path.join(home, 'bin', 'broker'), [], {
+    const child = spawn(java, [`-Xmx${this.opts.heap}`, '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-jar', jar, ...engineArgs(this.opts)], {
       env: {
         ...process.env,
-        JAVA_HOME: javaHome,
-        JAVA_OPTS: `-Xmx${this.opts.heap} -Xms256m`,
-        // The broker's launcher does not pass program arguments to Spring; the environment does.
-        SPRING_CONFIG_ADDITIONAL_LOCATION: `file:${cfgFile}`,
-        JDK_JAVA_OPTIONS: '--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow',
+        SPRING_DATASOURCE_PASSWORD: this.opts.database.password,
+        KIM_AUTH_PASSWORD: this.opts.password ?? '',
       },
       stdio: ['ignore', log, log],
     });
@@ -308,25 +203,20 @@ export class LocalEngine {
     void this.exited.then((c) => {
       earlyExit = c;
     });
+    const started = Date.now();
     try {
       await waitFor(
         async () => {
-          if (earlyExit !== undefined) throw new EngineError('exited');
-          const h = await fetch(`${this.endpoints.managementAddress}/actuator/health`, { signal: AbortSignal.timeout(2000) });
-          if (!h.ok) return false;
-          const topo = await fetch(`${this.endpoints.restAddress}/v2/topology`, { signal: AbortSignal.timeout(2000) });
-          if (!topo.ok) return false;
-          const t = (await topo.json()) as { brokers?: Array<{ partitions?: Array<{ role: string; health: string }> }> };
-          return t.brokers?.some((b) => b.partitions?.some((p) => p.role === 'leader' && p.health === 'healthy'));
+          if (earlyExit !== undefined) throw new EngineStartError('exited');
+          const auth = this.opts.password ? { authorization: `Basic ${Buffer.from(`${this.opts.username ?? 'kim'}:${this.opts.password}`).toString('base64')}` } : undefined;
+          const r = await fetch(`${this.url}/engine`, { headers: auth, signal: AbortSignal.timeout(2000) }).catch(() => null);
+          return r?.ok ?? false;
         },
         {
           timeoutMs: 180_000,
-          intervalMs: 500,
-          what: 'Camunda-Engine meldet sich nicht gesund',
-          onTick: () => {
-            if (earlyExit !== undefined) throw new EngineError('exited');
-            step?.update('warte auf Health-Endpunkt');
-          },
+          intervalMs: 250,
+          what: 'Die Engine meldet sich nicht',
+          onTick: () => step?.update(`${Math.round((Date.now() - started) / 1000)} s`),
         },
       );
     } catch (e) {
@@ -334,10 +224,10 @@ export class LocalEngine {
       const tail = this.logTail();
       await this.stop();
       const reason = earlyExit !== undefined ? `Die Engine hat sich beendet (Exit-Code ${earlyExit}).` : (e as Error).message;
-      throw new EngineError(`${reason}\n  Protokoll: ${this.logFile}\n${tail}`);
+      throw new EngineStartError(`${reason}\n  Protokoll: ${this.logFile}\n${tail}`);
     }
-    step?.done(`REST ${this.endpoints.restAddress}, gRPC ${this.endpoints.grpcAddress}`);
-    return this.endpoints;
+    step?.done(this.url);
+    return this.url;
   }
 
   logTail(lines = 25): string {
@@ -349,7 +239,7 @@ export class LocalEngine {
   }
 
   /** SIGTERM, then SIGKILL after the grace period; resolves when the JVM is gone. */
-  async stop(graceMs = 30_000): Promise<void> {
+  async stop(graceMs = 20_000): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
@@ -357,4 +247,19 @@ export class LocalEngine {
     await this.exited;
     clearTimeout(timer);
   }
+
+  /** Kills the JVM at once (fault tests: a node dies mid-run). */
+  kill(): void {
+    this.child?.kill('SIGKILL');
+  }
+}
+
+/** JDBC coordinates of a postgres:// URL (user and password separately, never in the JDBC URL). */
+export function jdbcTarget(databaseUrl: string): DatabaseTarget {
+  const u = new URL(databaseUrl);
+  return {
+    jdbcUrl: `jdbc:postgresql://${u.hostname}:${u.port || 5432}${u.pathname}`,
+    username: decodeURIComponent(u.username || 'postgres'),
+    password: decodeURIComponent(u.password || ''),
+  };
 }

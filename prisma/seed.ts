@@ -2,9 +2,11 @@
  * Demo data: two communes with sites and the demo users (password from KIM_DEMO_PASSWORD, default
  * "kim-demo"). Idempotent: existing rows are left as they are.
  */
-import type { Db } from '../server/data/prisma';
-import { hashPassword } from '../server/domain/auth.service';
-import type { RoleName } from '../server/domain/policy';
+import type { Db } from '../server/db/prisma';
+import { hashPassword } from '../server/auth/auth.service';
+import type { RoleName } from '../server/auth/policy';
+import { seedHistory } from './seed-history';
+import { seedSteering } from './seed-steering';
 
 export interface DemoUser {
   username: string;
@@ -32,6 +34,8 @@ export const DEMO_USERS: DemoUser[] = [
   { username: 'cm.duisburg', displayName: 'Aylin Demir', role: 'case_manager', kommuneId: 'duisburg', siteId: 'duisburg-nord', groups: ['case-manager', 'case-manager:duisburg', 'case-manager:duisburg-nord'] },
   { username: 'cm2.duisburg', displayName: 'Jonas Becker', role: 'case_manager', kommuneId: 'duisburg', siteId: 'duisburg-sued', groups: ['case-manager', 'case-manager:duisburg', 'case-manager:duisburg-sued'] },
   { username: 'koord.duisburg', displayName: 'Dr. Miriam Hoffmann', role: 'coordinator', kommuneId: 'duisburg', siteId: null, groups: ['coordinator', 'coordinator:duisburg'] },
+  // A second coordinator so the four-eyes release of a model change can be tried with demo data.
+  { username: 'koord2.duisburg', displayName: 'Jonas Berger', role: 'coordinator', kommuneId: 'duisburg', siteId: null, groups: ['coordinator', 'coordinator:duisburg'] },
   { username: 'abh.duisburg', displayName: 'Thomas Wagner', role: 'abh', kommuneId: 'duisburg', siteId: null, groups: ['abh', 'abh:duisburg'] },
   { username: 'ebh.duisburg', displayName: 'Sabine Krüger', role: 'ebh', kommuneId: 'duisburg', siteId: null, groups: ['ebh', 'ebh:duisburg'] },
   { username: 'admin.duisburg', displayName: 'Markus Schulz', role: 'admin', kommuneId: 'duisburg', siteId: null, groups: [] },
@@ -53,6 +57,8 @@ export async function seed(db: Db, password = process.env.KIM_DEMO_PASSWORD || '
   }
   const organisations = await seedOrganisations(db);
   const cases = await seedCases(db);
+  await seedSteering(db); // steering group, meetings, themes and measures (prisma/seed-steering.ts)
+  if (process.env.KIM_DEMO_HISTORY !== 'false') await seedHistory(db); // a year of anonymous history for the dashboards (prisma/seed-history.ts)
   return { users: created, organisations, cases };
 }
 

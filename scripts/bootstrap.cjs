@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /*
  * Entry point of the README's commands. Needs nothing but Node.js: it installs what the project
- * needs (npm packages, the Prisma client, the web app build, and for tests Debian's Chromium),
- * then hands over to the real command. Usage: node scripts/bootstrap.cjs start|test|bench [args…]
+ * needs (npm packages, the Prisma client, the web app build, Java and Maven for the engine when they
+ * are missing, and for tests Debian's Chromium), then hands over to the real command (the engine
+ * itself is built with Maven on first start, see engine/engine.ts).
+ * Usage: node scripts/bootstrap.cjs start|test|bench [args…]
  */
 const { spawnSync, spawn } = require('node:child_process');
 const crypto = require('node:crypto');
@@ -65,21 +67,42 @@ if (fs.existsSync(path.join(root, 'admin-ui', 'vite.config.ts'))) {
     stamp('ui', uiHash).write();
   }
 }
-// 4. Chromium for browser tests
-if (cmd === 'test' && !process.env.KIM_CHROMIUM && !fs.existsSync('/usr/bin/chromium')) {
+// 4. Java 17+ and Maven for the local engine (Operaton, built from engine/app), unless an external
+//    engine is configured.
+const has = (bin, args) => spawnSync(bin, args, { stdio: 'ignore' }).status === 0;
+const aptInstall = (pkgs, what) => {
   if (process.getuid && process.getuid() === 0) {
-    run('apt-get', ['update', '-qq'], 'Paketlisten aktualisieren (für Chromium)');
-    run('apt-get', ['install', '-y', '-qq', 'chromium'], 'Chromium installieren (Browser-Tests)');
+    if (!aptUpdated) run('apt-get', ['update', '-qq'], 'Paketlisten aktualisieren');
+    aptUpdated = true;
+    run('apt-get', ['install', '-y', '-qq', ...pkgs], what);
   } else {
-    console.error('[setup] Chromium fehlt für die Browser-Tests. Abhilfe: "sudo apt-get install -y chromium" oder KIM_CHROMIUM=/pfad/zu/chromium setzen.');
+    console.error(`[setup] ${what}: bitte "sudo apt-get install -y ${pkgs.join(' ')}" ausführen.`);
     process.exit(1);
   }
+};
+let aptUpdated = false;
+if (['start', 'test', 'bench'].includes(cmd) && !process.env.KIM_ENGINE_URL) {
+  if (!has('java', ['-version'])) aptInstall(['openjdk-17-jre-headless'], 'Java 17 installieren (Engine)');
+  if (!has('mvn', ['-v'])) aptInstall(['maven'], 'Maven installieren (Bau der Engine)');
+}
+// 5. Chromium for browser tests
+if (cmd === 'test' && !process.env.KIM_CHROMIUM && !fs.existsSync('/usr/bin/chromium')) {
+  aptInstall(['chromium'], 'Chromium installieren (Browser-Tests)');
 }
 
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 let child;
 if (cmd === 'start') child = spawn(bin('tsx'), ['scripts/start.ts', ...args], { cwd: root, stdio: 'inherit' });
-else if (cmd === 'test') child = spawn(bin('jest'), [...args], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } });
+else if (cmd === 'test') {
+  // The whole suite type-checks first (a focused run with arguments skips it).
+  if (args.length === 0) {
+    run(bin('tsc'), ['-p', '.', '--noEmit'], 'Typprüfung Server, Worker, Tests (tsc --noEmit)');
+    run(bin('tsc'), ['-p', 'admin-ui', '--noEmit'], 'Typprüfung Web-App (tsc --noEmit)');
+    // Known high/critical vulnerabilities of production dependencies fail the run (README "Betrieb").
+    run(bin('tsx'), ['scripts/audit.ts'], 'Sicherheitsprüfung der Produktionsabhängigkeiten (npm audit --omit=dev)');
+  }
+  child = spawn(bin('jest'), [...args], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } });
+}
 else if (cmd === 'bench') child = spawn(bin('tsx'), [args[0] || 'bench/stack.bench.ts', ...args.slice(1)], { cwd: root, stdio: 'inherit' });
 else if (cmd === 'setup') process.exit(0);
 else {

@@ -1,13 +1,20 @@
 /**
  * Lints every BPMN model under processes/ and test/fixtures/processes with bpmnlint (the Camunda
- * Modeler's own rules, configured in .bpmnlintrc for the engine that runs here, plus the
- * camunda-compat rules of the target version 8.9) and prints the findings in German, with file and
- * element id. Exits 1 when a finding is an error. Usage: `tsx scripts/lint-bpmn.ts [files or folders…]`;
- * `--stdin` lints one model read from standard input (the server's draft check, server/camunda/lint.ts).
+ * Modeler's own rules, configured in .bpmnlintrc for the engine that runs here: Operaton, the Camunda
+ * 7 line, checked with the camunda-compat rules of Camunda Platform 7.24) plus the engine checks below,
+ * and prints the findings in German, with file and element id. Exits 1 when a finding is an error.
+ * Usage: `tsx scripts/lint-bpmn.ts [files or folders…]`; `--stdin` lints one model read from standard
+ * input (the server's draft check, server/engine/lint.ts).
+ *
+ * The camunda-compat rules of the 7.x line only ask for the history time to live; the engine checks
+ * (rules `operaton/…`) add what a deployment or a run would otherwise reject: service and send tasks
+ * are external tasks with a topic, business rule tasks name a decision, call activities a process,
+ * multi-instance activities a collection, timers a value, message events a named message, and BPMN
+ * expressions are JUEL (`${…}`), not FEEL (`=…`).
  *
  * Two adjustments make hand-written models (no modeler) lint like modeler-saved ones:
- * - the Zeebe extension elements need a moddle descriptor; `zeebe-bpmn-moddle` is used when
- *   installed, otherwise the subset below (enough for the camunda-compat rules);
+ * - the `camunda:` extension attributes need a moddle descriptor; `camunda-bpmn-moddle` is used when
+ *   installed, otherwise the subset below (enough for the rules);
  * - `incoming`/`outgoing` of flow nodes are filled from the sequence flows' source/target, as the
  *   modeler does on import (the engine ignores them; bpmnlint's connection rules read them).
  */
@@ -30,6 +37,7 @@ const ROOT = path.resolve(__dirname, '..');
 interface ModdleElement {
   $type: string;
   id?: string;
+  get?(name: string): unknown;
   [k: string]: unknown;
 }
 interface Report {
@@ -50,52 +58,47 @@ export interface Finding {
   detail: string;
 }
 
-/** Minimal Zeebe moddle descriptor (subset of zeebe-bpmn-moddle's resources/zeebe.json). */
-const ZEEBE_DESCRIPTOR = (() => {
-  const attrs = (...names: string[]) => names.map((name) => ({ name, type: 'String', isAttr: true }));
-  const el = (name: string, properties: unknown[] = []) => ({ name, superClass: ['Element'], properties });
+/** Minimal camunda moddle descriptor (subset of camunda-bpmn-moddle's resources/camunda.json). */
+const CAMUNDA_DESCRIPTOR = (() => {
+  const attr = (name: string, type = 'String') => ({ name, type, isAttr: true });
   const many = (name: string, type: string) => ({ name, type, isMany: true });
+  const el = (name: string, properties: unknown[] = [], superClass = ['Element']) => ({ name, superClass, properties });
+  const ext = (name: string, extendsTypes: string[], properties: unknown[]) => ({ name, isAbstract: true, extends: extendsTypes, properties });
   return {
-    name: 'zeebe',
-    prefix: 'zeebe',
-    uri: 'http://camunda.org/schema/zeebe/1.0',
+    name: 'Camunda',
+    prefix: 'camunda',
+    uri: 'http://camunda.org/schema/1.0/bpmn',
     xml: { tagAlias: 'lowerCase' },
     associations: [],
     types: [
-      el('TaskDefinition', attrs('type', 'retries')),
-      el('TaskHeaders', [many('values', 'Header')]),
-      el('Header', attrs('key', 'value')),
-      el('IoMapping', [many('inputParameters', 'Input'), many('outputParameters', 'Output')]),
-      el('Input', attrs('source', 'target')),
-      el('Output', attrs('source', 'target')),
-      el('Subscription', attrs('correlationKey')),
-      el('CalledElement', [...attrs('processId', 'bindingType', 'versionTag'), { name: 'propagateAllChildVariables', type: 'Boolean', isAttr: true }, { name: 'propagateAllParentVariables', type: 'Boolean', isAttr: true }]),
-      el('CalledDecision', attrs('decisionId', 'resultVariable', 'bindingType', 'versionTag')),
-      el('Script', attrs('expression', 'resultVariable')),
-      el('LoopCharacteristics', attrs('inputCollection', 'inputElement', 'outputCollection', 'outputElement')),
-      el('AssignmentDefinition', attrs('assignee', 'candidateGroups', 'candidateUsers')),
-      el('TaskSchedule', attrs('dueDate', 'followUpDate')),
-      el('FormDefinition', attrs('formKey', 'formId', 'externalReference', 'bindingType', 'versionTag')),
-      el('UserTaskForm', [...attrs('id'), { name: 'body', type: 'String', isBody: true }]),
-      el('UserTask'),
-      el('Properties', [many('properties', 'Property')]),
-      el('Property', attrs('name', 'value')),
-      el('ExecutionListeners', [many('listeners', 'ExecutionListener')]),
-      el('ExecutionListener', attrs('eventType', 'retries', 'type')),
-      el('TaskListeners', [many('listeners', 'TaskListener')]),
-      el('TaskListener', attrs('eventType', 'retries', 'type')),
-      el('PriorityDefinition', attrs('priority')),
-      el('VersionTag', attrs('value')),
-      el('AdHoc', attrs('activeElementsCollection')),
+      ext('Process', ['bpmn:Process'], [attr('historyTimeToLive'), attr('versionTag'), attr('candidateStarterGroups')]),
+      ext('ServiceTaskLike', ['bpmn:ServiceTask', 'bpmn:BusinessRuleTask', 'bpmn:SendTask', 'bpmn:MessageEventDefinition'], [attr('type'), attr('topic'), attr('class'), attr('expression'), attr('delegateExpression'), attr('resultVariable')]),
+      ext('DmnCapable', ['bpmn:BusinessRuleTask'], [attr('decisionRef'), attr('decisionRefBinding'), attr('decisionRefVersion'), attr('mapDecisionResult'), attr('decisionRefTenantId')]),
+      ext('Assignable', ['bpmn:UserTask'], [attr('assignee'), attr('candidateUsers'), attr('candidateGroups'), attr('dueDate'), attr('followUpDate'), attr('priority'), attr('formRef'), attr('formRefBinding'), attr('formRefVersion'), attr('formKey')]),
+      ext('CallActivity', ['bpmn:CallActivity'], [attr('calledElementBinding'), attr('calledElementVersion'), attr('calledElementTenantId'), attr('caseRef')]),
+      ext('Collectable', ['bpmn:MultiInstanceLoopCharacteristics'], [attr('collection'), attr('elementVariable')]),
+      el('Properties', [many('values', 'Property')]),
+      el('Property', [attr('id'), attr('name'), attr('value')]),
+      el('InputOutput', [many('inputParameters', 'InputParameter'), many('outputParameters', 'OutputParameter')]),
+      el('InputOutputParameter', [attr('name'), { name: 'value', type: 'String', isBody: true }, { name: 'definition', type: 'InputOutputParameterDefinition' }]),
+      { name: 'InputOutputParameterDefinition', isAbstract: true },
+      el('InputParameter', [], ['InputOutputParameter']),
+      el('OutputParameter', [], ['InputOutputParameter']),
+      el('Script', [attr('scriptFormat'), attr('resource'), { name: 'value', type: 'String', isBody: true }], ['InputOutputParameterDefinition']),
+      el('In', [attr('source'), attr('sourceExpression'), attr('target'), attr('businessKey'), attr('variables'), attr('local', 'Boolean')]),
+      el('Out', [attr('source'), attr('sourceExpression'), attr('target'), attr('variables'), attr('local', 'Boolean')]),
+      el('ExecutionListener', [attr('expression'), attr('class'), attr('delegateExpression'), attr('event'), { name: 'script', type: 'Script' }]),
+      el('TaskListener', [attr('expression'), attr('class'), attr('delegateExpression'), attr('event'), attr('id'), { name: 'script', type: 'Script' }]),
+      el('FailedJobRetryTimeCycle', [{ name: 'body', type: 'String', isBody: true }]),
     ],
   };
 })();
 
-function zeebeDescriptor(): unknown {
+function camundaDescriptor(): unknown {
   try {
-    return nativeRequire('zeebe-bpmn-moddle/resources/zeebe.json');
+    return nativeRequire('camunda-bpmn-moddle/resources/camunda.json');
   } catch {
-    return ZEEBE_DESCRIPTOR;
+    return CAMUNDA_DESCRIPTOR;
   }
 }
 
@@ -119,25 +122,16 @@ const GERMAN: Record<string, string> = {
   'fake-join': 'Zusammenführung ohne Gateway (Fake-Join)',
   'superfluous-gateway': 'Überflüssiges Gateway',
   'superfluous-termination': 'Überflüssiges Terminierungsereignis',
-  'camunda-compat/implementation': 'Implementierung fehlt oder ist unvollständig (z. B. Job-Typ in zeebe:taskDefinition)',
-  'camunda-compat/executable-process': 'Prozess ist nicht ausführbar (isExecutable="true" fehlt)',
-  'camunda-compat/element-type': 'Elementtyp wird von dieser Engine-Version nicht unterstützt',
-  'camunda-compat/error-reference': 'Fehlerreferenz fehlt oder hat keinen Fehlercode',
-  'camunda-compat/message-reference': 'Nachrichtenreferenz fehlt oder hat keinen Namen',
-  'camunda-compat/subscription': 'Nachricht braucht einen Korrelationsschlüssel (zeebe:subscription)',
-  'camunda-compat/called-element': 'Aufgerufener Prozess (zeebe:calledElement) fehlt',
-  'camunda-compat/user-task-definition': 'Benutzeraufgabe ohne Formular (zeebe:formDefinition)',
-  'camunda-compat/user-task-form': 'Formularverknüpfung der Benutzeraufgabe ist ungültig',
-  'camunda-compat/zeebe-user-task': 'Benutzeraufgabe ist keine „Camunda user task“ (zeebe:userTask)',
-  'camunda-compat/no-task-listeners': 'Task-Listener werden von dieser Engine-Version nicht unterstützt',
-  'camunda-compat/task-listener': 'Task-Listener ist unvollständig (Ereignis oder Job-Typ fehlt)',
-  'camunda-compat/feel': 'FEEL-Ausdruck ist syntaktisch falsch',
-  'camunda-compat/timer': 'Timer-Definition ist ungültig',
-  'camunda-compat/io-mapping': 'Ein- oder Ausgabe-Mapping ist unvollständig',
-  'camunda-compat/sequence-flow-condition': 'Bedingung des Sequenzflusses ist ungültig',
-  'camunda-compat/task-schedule': 'Fälligkeit/Wiedervorlage ist ungültig',
-  'camunda-compat/no-expression': 'Ausdruck wird hier von dieser Engine-Version nicht unterstützt',
-  'camunda-compat/variable-name': 'Ungültiger Variablenname',
+  'camunda-compat/history-time-to-live': 'Prozess braucht eine Aufbewahrungsdauer der Historie (camunda:historyTimeToLive)',
+  'operaton/implementation': 'Automatischer Schritt braucht camunda:type="external" und ein Topic (camunda:topic)',
+  'operaton/java-delegate': 'Java-Delegates (class, expression, delegateExpression) gibt es in dieser Engine nicht – bitte ein External Task mit Topic verwenden',
+  'operaton/decision-reference': 'Geschäftsregel-Aufgabe braucht eine Entscheidung (camunda:decisionRef)',
+  'operaton/called-element': 'Aufgerufener Prozess (calledElement) fehlt',
+  'operaton/multi-instance': 'Mehrfachausführung braucht eine Sammlung (camunda:collection) oder eine Anzahl',
+  'operaton/timer': 'Timer braucht einen Zeitpunkt, eine Dauer oder einen Zyklus',
+  'operaton/message-reference': 'Nachrichtenereignis braucht eine Nachricht mit Namen',
+  'operaton/error-reference': 'Fehlerendereignis braucht einen Fehler mit Fehlercode',
+  'operaton/feel-expression': 'FEEL-Ausdruck (=…) – in BPMN-Modellen gelten JUEL-Ausdrücke (${…})',
 };
 
 /** The configuration from .bpmnlintrc in the project root. */
@@ -175,37 +169,11 @@ function linkSequenceFlows(node: unknown, seen = new Set<unknown>()): void {
 }
 
 /**
- * The product's target engine version. .bpmnlintrc holds the camunda-compat rules of the engine
- * that runs here (8.6); every model is also checked against the target's rules, so a model passes
- * only when both engines accept it.
- */
-export const TARGET_COMPAT = 'camunda-cloud-8-9';
-const COMPAT_PRESET = /^plugin:camunda-compat\/camunda-cloud-\d+-\d+$/;
-
-/** The configuration with its camunda-compat preset replaced by `preset` (null when it has none). */
-export function withCompatPreset(config: unknown, preset: string): unknown | null {
-  const c = config as { extends?: string | string[] };
-  const ext = Array.isArray(c?.extends) ? c.extends : c?.extends ? [c.extends] : [];
-  if (!ext.some((e) => COMPAT_PRESET.test(e))) return null;
-  return { ...c, extends: ext.map((e) => (COMPAT_PRESET.test(e) ? `plugin:camunda-compat/${preset}` : e)) };
-}
-
-/**
- * Lints one model against the configured rules and the target version's camunda-compat rules;
- * `file` is only used in the findings. Unparsable XML is one error finding.
+ * Lints one model against the configured rules and the engine checks; `file` is only used in the
+ * findings. Unparsable XML is one error finding.
  */
 export async function lintBpmn(xml: string, file: string, config: unknown = loadLintConfig()): Promise<Finding[]> {
-  const own = await lintWith(xml, file, config);
-  const target = withCompatPreset(config, TARGET_COMPAT);
-  if (!target || JSON.stringify(target) === JSON.stringify(config) || own.some((f) => f.rule === 'xml')) return own;
-  const key = (f: Finding) => `${f.rule}|${f.elementId}|${f.detail}`;
-  const seen = new Set(own.map(key));
-  const extra = (await lintWith(xml, file, target)).filter((f) => !seen.has(key(f))).map((f) => ({ ...f, message: `${f.message} (Zielversion Camunda 8.9)` }));
-  return [...own, ...extra];
-}
-
-async function lintWith(xml: string, file: string, config: unknown): Promise<Finding[]> {
-  const moddle = new BpmnModdle({ zeebe: zeebeDescriptor() });
+  const moddle = new BpmnModdle({ camunda: camundaDescriptor() });
   let root: ModdleElement;
   try {
     const parsed = await moddle.fromXML(xml);
@@ -230,7 +198,71 @@ async function lintWith(xml: string, file: string, config: unknown): Promise<Fin
       });
     }
   }
-  return findings;
+  return [...findings, ...engineFindings(root, file)];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Engine checks: what Operaton would reject at deployment or at run time
+
+const str = (el: ModdleElement | undefined, name: string): string => {
+  const v = el?.get?.(name);
+  return typeof v === 'string' ? v.trim() : '';
+};
+const isFeel = (s: string | undefined) => typeof s === 'string' && s.trim().startsWith('=');
+const EXPRESSION_ATTRS = ['camunda:candidateGroups', 'camunda:candidateUsers', 'camunda:assignee', 'camunda:dueDate', 'camunda:followUpDate', 'camunda:priority'];
+
+/** Findings of the engine checks (rules operaton/…), for every executable process of the model. */
+export function engineFindings(root: ModdleElement, file: string): Finding[] {
+  const out: Finding[] = [];
+  const report = (rule: string, el: ModdleElement, detail: string) =>
+    out.push({ file, rule, elementId: el.id ?? '-', severity: 'error', message: GERMAN[rule] ?? detail, detail });
+  const visit = (el: ModdleElement) => {
+    const t = el.$type;
+    if (t === 'bpmn:ServiceTask' || t === 'bpmn:SendTask') {
+      if (str(el, 'camunda:class') || str(el, 'camunda:expression') || str(el, 'camunda:delegateExpression')) {
+        report('operaton/java-delegate', el, 'Java delegates are not available, use camunda:type="external"');
+      } else if (str(el, 'camunda:type') !== 'external' || !str(el, 'camunda:topic')) {
+        report('operaton/implementation', el, 'Element needs camunda:type="external" and camunda:topic');
+      }
+    }
+    if (t === 'bpmn:BusinessRuleTask') {
+      const external = str(el, 'camunda:type') === 'external' && !!str(el, 'camunda:topic');
+      if (!external && !str(el, 'camunda:decisionRef')) report('operaton/decision-reference', el, 'Element needs camunda:decisionRef');
+    }
+    if (t === 'bpmn:CallActivity' && !str(el, 'calledElement')) report('operaton/called-element', el, 'Element needs calledElement');
+    const loop = el.loopCharacteristics as ModdleElement | undefined;
+    if (loop?.$type === 'bpmn:MultiInstanceLoopCharacteristics') {
+      const collection = str(loop, 'camunda:collection');
+      const cardinality = ((loop.loopCardinality as ModdleElement | undefined)?.body as string | undefined)?.trim();
+      if (!collection && !cardinality) report('operaton/multi-instance', el, 'Multi-instance needs camunda:collection or loopCardinality');
+      if (isFeel(collection)) report('operaton/feel-expression', el, `camunda:collection is FEEL: ${collection}`);
+    }
+    for (const a of EXPRESSION_ATTRS) if (isFeel(str(el, a))) report('operaton/feel-expression', el, `${a} is FEEL: ${str(el, a)}`);
+    if (t === 'bpmn:SequenceFlow') {
+      const body = (el.conditionExpression as ModdleElement | undefined)?.body as string | undefined;
+      if (isFeel(body)) report('operaton/feel-expression', el, `condition is FEEL: ${body}`);
+    }
+    if (t === 'bpmn:ReceiveTask' && !(el.messageRef as ModdleElement | undefined)?.name) report('operaton/message-reference', el, 'Receive task needs a message with a name');
+    for (const def of (el.eventDefinitions as ModdleElement[] | undefined) ?? []) {
+      if (def.$type === 'bpmn:TimerEventDefinition') {
+        const values = ['timeDate', 'timeDuration', 'timeCycle'].map((k) => ((def[k] as ModdleElement | undefined)?.body as string | undefined)?.trim()).filter((v): v is string => !!v);
+        if (values.length === 0) report('operaton/timer', el, 'Timer needs timeDate, timeDuration or timeCycle');
+        for (const v of values) if (isFeel(v)) report('operaton/feel-expression', el, `timer is FEEL: ${v}`);
+      }
+      const catching = ['bpmn:StartEvent', 'bpmn:IntermediateCatchEvent', 'bpmn:BoundaryEvent'].includes(t);
+      if (def.$type === 'bpmn:MessageEventDefinition' && catching && !(def.messageRef as ModdleElement | undefined)?.name) {
+        report('operaton/message-reference', el, 'Message event needs a message with a name');
+      }
+      if (def.$type === 'bpmn:ErrorEventDefinition' && t === 'bpmn:EndEvent' && !(def.errorRef as ModdleElement | undefined)?.errorCode) {
+        report('operaton/error-reference', el, 'Error end event needs an error with an error code');
+      }
+    }
+    for (const c of (el.flowElements as ModdleElement[] | undefined) ?? []) visit(c);
+  };
+  for (const p of (root.rootElements as ModdleElement[] | undefined) ?? []) {
+    if (p.$type === 'bpmn:Process' && p.isExecutable) visit(p);
+  }
+  return out;
 }
 
 /** All .bpmn files below the given files/folders (sorted). */

@@ -3,8 +3,7 @@
  * Ctrl-C / SIGTERM stops everything it started (engine JVM, embedded PostgreSQL, workers, server).
  */
 import fs from 'node:fs';
-import path from 'node:path';
-import { exporterJarCached } from '../engine/exporter';
+import { engineJarCached } from '../engine/engine';
 import { ConfigError, loadConfig, usesExternalEngine } from '../server/config';
 import { startStack, Stack } from '../server/stack';
 import { DEMO_USERS } from '../prisma/seed';
@@ -21,11 +20,9 @@ async function main() {
   }
   const started = Date.now();
   console.log('KIM Prozessplattform startet …');
-  // Seven steps, plus download and unpacking the first time the local engine is needed, plus
-  // building the KIM exporter (process view) when its sources changed.
-  const cached = fs.existsSync(path.join(cfg.KIM_CACHE_DIR, 'camunda', `camunda-zeebe-${cfg.KIM_CAMUNDA_VERSION}`, 'bin', 'broker'));
+  // Seven steps, plus building the engine with Maven the first time (or when its sources changed).
   const local = !usesExternalEngine(cfg);
-  const progress = new Progress(7 + (!local || cached ? 0 : 2) + (local && !exporterJarCached(cfg.KIM_CACHE_DIR) ? 1 : 0));
+  const progress = new Progress(7 + (local && !engineJarCached(cfg.KIM_CACHE_DIR) ? 1 : 0));
   let stack: Stack | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {

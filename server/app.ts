@@ -6,78 +6,42 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import express, { NextFunction, Request, Response } from 'express';
-import helmet from 'helmet';
 import { z } from 'zod';
-import { authRoutes } from './api/auth.routes';
-import { einbuergerungRoutes } from './api/einbuergerung.routes';
-import { healthRoutes } from './api/health.routes';
-import { partnerRoutes } from './api/partner.routes';
-import { conferencePartnerRoutes } from './api/conference-partner.routes';
-import { conferenceRoutes } from './api/conference.routes';
-import type { ConferenceService } from './domain/conference.service';
-import { csrfMiddleware, sessionMiddleware } from './api/session';
-import { openApiRoutes } from './api/openapi';
-import { allResourceRoutes } from './api/resources.routes';
-import { statisticsRoutes } from './api/statistics.routes';
-import { supportPlanRoutes } from './api/support-plan.routes';
-import { taskRoutes } from './api/tasks.routes';
-import { modelRoutes } from './api/models.routes';
-import { ModelHistoryRepository } from './data/model-history.repository';
-import { ModelRepository } from './data/model.repository';
-import { ModelService } from './domain/model.service';
-import { ENGINE_JOB_TYPES, workers as workerRegistry } from '../workers';
-import { meRoutes, taskWorkspaceRoutes } from './api/workspace.routes';
-import { processViewRoutes } from './api/process-view.routes';
-import type { EngineHistoryRepository } from './data/engine-history.repository';
-import { ProcessViewRepository } from './data/process-view.repository';
-import { ProcessViewService } from './domain/process-view.service';
-import { RecordRepository } from './data/record.repository';
-import { StatisticsRepository } from './data/statistics.repository';
-import { CaseService } from './domain/case.service';
-import { ConsentService } from './domain/consent.service';
-import { DocumentService } from './domain/document.service';
-import { RecordsService } from './domain/records.service';
-import { registerResources } from './domain/resources';
-import { StatisticsService } from './domain/statistics.service';
-import { SupportPlanService } from './domain/support-plan.service';
-import type { Zeebe } from './camunda/client';
-import type { Config } from './config';
+import { authRoutes } from './auth/auth.routes';
+import { einbuergerungRoutes } from './naturalisation/einbuergerung.routes';
+import { bleiberechtRoutes, fristenRoutes } from './residence/residence.routes';
+import { healthRoutes } from './http/health.routes';
+import { partnerRoutes } from './referrals/partner.routes';
+import { conferencePartnerRoutes } from './conferences/conference-partner.routes';
+import { conferenceRoutes } from './conferences/conference.routes';
+import { csrfMiddleware, sessionMiddleware } from './http/session';
+import { securityHeaders } from './http/security-headers';
+import { partnerLimiter } from './http/partner-links';
+import { openApiRoutes } from './http/openapi';
+import { allResourceRoutes } from './cases/resources.routes';
+import { statisticsRoutes } from './reporting/statistics.routes';
+import { dashboardRoutes } from './dashboards/dashboard.routes';
+import { exportRoutes } from './export/export.routes';
+import { homeRoutes } from './home/home.routes';
+import { caseMailStatusRoutes, outboxRoutes } from './mail/mail.routes';
+import { userAdminRoutes } from './users/users.routes';
+import { passwordChangeGate } from './auth/password-gate';
+import { supportPlanRoutes } from './cases/support-plan.routes';
+import { taskRoutes } from './inbox/tasks.routes';
+import { modelRoutes } from './models/models.routes';
+import { meRoutes, taskWorkspaceRoutes } from './cases/workspace.routes';
+import { processViewRoutes } from './models/process-view.routes';
+import { steeringRoutes } from './steering/steering.routes';
 import { ROOT } from './config';
-import type { Db } from './data/prisma';
-import type { AuditService } from './domain/audit.service';
-import type { AuthService } from './domain/auth.service';
-import { DomainError } from './domain/errors';
-import type { InboxService } from './domain/inbox.service';
-import type { IntakeService } from './domain/intake.service';
-import type { ReferralService } from './domain/referral.service';
-import type { TaskEvents } from './domain/task-events';
-import type { Logger } from './util/log';
-import type { WorkerStatus } from '../workers/runtime';
+import { DomainError } from './errors';
+import { errorKind, stackFrames, type Logger } from './util/log';
+import type { AppDeps } from './http/deps';
+import { EngineConflict, EngineError, EngineNotFound, EngineUnavailable } from './engine/port';
+import { isDatabaseUnavailable, unavailabilityKind } from './db/availability';
 
 z.config(z.locales.de());
 
-export interface AppDeps {
-  config: Config;
-  db: Db;
-  zeebe: Zeebe;
-  log: Logger;
-  auth: AuthService;
-  audit: AuditService;
-  inbox: InboxService;
-  workerStatus: () => WorkerStatus[];
-  /** kim-referral: partner page and process start (optional). */
-  referrals?: ReferralService;
-  /** kim-fallkonferenz: process start and partner pages (optional). */
-  conferences?: ConferenceService;
-  /** kim-intake: POST /api/cases starts it (optional; without it the route answers 503). */
-  intake?: IntakeService;
-  /** Directory of the built web app; served when it exists. */
-  uiDir?: string;
-  /** Engine history written by the KIM exporter (process view); without it the view answers 503. */
-  engineHistory?: EngineHistoryRepository;
-  /** Live inbox: GET /api/tasks/events (optional; without it the route answers 503). */
-  taskEvents?: TaskEvents;
-}
+export type { AppDeps };
 
 export const BODY_LIMIT = '256kb';
 
@@ -85,29 +49,16 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          defaultSrc: ["'self'"],
-          imgSrc: ["'self'", 'data:', 'blob:'],
-          styleSrc: ["'self'", "'unsafe-inline'"],
-          scriptSrc: ["'self'"],
-          connectSrc: ["'self'"],
-          fontSrc: ["'self'", 'data:'],
-          objectSrc: ["'none'"],
-          frameAncestors: ["'none'"],
-        },
-      },
-    }),
-  );
+  app.use(securityHeaders({ https: deps.config.KIM_COOKIE_SECURE }));
   app.use((req, res, next) => {
     req.requestId = req.get('x-request-id')?.slice(0, 64) || crypto.randomUUID();
     res.setHeader('X-Request-Id', req.requestId);
     next();
   });
 
-  // Partner page of kim-referral: outside the session/CSRF-protected API, authorised by its signed link.
+  // Partner pages (referral answers, conference invitations, agreements): outside the
+  // session/CSRF-protected API, authorised by their signed links, limited per address and per link.
+  app.use('/partner', partnerLimiter({ perAddress: deps.config.KIM_PARTNER_LIMIT_PER_ADDRESS, perLink: deps.config.KIM_PARTNER_LIMIT_PER_LINK }));
   app.use('/partner', partnerRoutes(deps));
   app.use('/partner', conferencePartnerRoutes(deps));
 
@@ -120,40 +71,52 @@ export function createApp(deps: AppDeps): express.Express {
   });
   api.use(sessionMiddleware(deps.auth));
   api.use(csrfMiddleware);
+  api.use(passwordChangeGate);
   api.use('/health', healthRoutes(deps));
   api.use('/auth', authRoutes(deps));
   api.use('/tasks', taskRoutes(deps));
   api.use('/tasks', taskWorkspaceRoutes(deps));
   api.use('/me', meRoutes(deps));
   api.use('/einbuergerung', einbuergerungRoutes(deps));
-  const repo = new RecordRepository(deps.db);
-  const records = registerResources(new RecordsService(repo));
-  const services = { records, cases: new CaseService(records, repo, { intake: deps.intake, referrals: deps.referrals, retentionYears: deps.config.KIM_CASE_RETENTION_YEARS }), consents: new ConsentService(records, repo), documents: new DocumentService(records, repo) };
-  for (const [mount, router] of supportPlanRoutes(new SupportPlanService(records, repo))) api.use(mount, router);
+  api.use('/bleiberecht', bleiberechtRoutes(deps));
+  api.use('/steuerung', steeringRoutes(deps.services.steering));
+  api.use('/', fristenRoutes(deps));
+  const { records, models, statistics, processView, supportPlan } = deps.services;
+  for (const [mount, router] of supportPlanRoutes(supportPlan)) api.use(mount, router);
   api.use('/conferences', conferenceRoutes(deps));
-  api.use('/cases', processViewRoutes(new ProcessViewService(records, new ProcessViewRepository(deps.db), deps.engineHistory)));
-  for (const [mount, router] of allResourceRoutes(services)) api.use(mount, router);
-  // Process modeler (issue 7)
-  const models = new ModelService(new ModelRepository(deps.db), deps.zeebe, deps.audit, {
-    workerTypes: () => [...new Set([...workerRegistry.map((w) => w.type), ...deps.workerStatus().map((s) => s.type)])],
-    engineJobTypes: ENGINE_JOB_TYPES,
-    history: deps.engineHistory && new ModelHistoryRepository(deps.engineHistory),
-  });
+  api.use('/cases', processViewRoutes(processView));
+  if (deps.mail) {
+    api.use('/outbox', outboxRoutes(deps.mail));
+    api.use('/cases', caseMailStatusRoutes(deps.mail));
+  }
+  api.use('/users', userAdminRoutes(deps.services.users));
+  for (const [mount, router] of allResourceRoutes(deps.services)) api.use(mount, router);
   api.use('/models', modelRoutes(models));
-  api.use('/statistics', statisticsRoutes(new StatisticsService(new StatisticsRepository(deps.db))));
+  api.use('/statistics', statisticsRoutes(statistics));
+  api.use('/dashboards', dashboardRoutes(deps.services.dashboards, deps.audit));
+  api.use('/export', exportRoutes(deps.services.exports, deps.services.dashboards));
+  api.use('/home', homeRoutes(deps.services.home));
   api.use('/openapi.json', openApiRoutes(records));
   api.use((req, _res, next) => next(new DomainError(404, `Unbekannte Adresse: ${req.method} /api${req.path}`, 'not_found')));
   app.use('/api', api);
 
   const uiDir = deps.uiDir ?? path.join(ROOT, 'admin-ui', 'dist');
   if (fs.existsSync(path.join(uiDir, 'index.html'))) {
+    // Built chunks carry a content hash in their name: the browser may keep them for good, so a
+    // reload only fetches index.html and the API. index.html itself is always revalidated, so a
+    // new release is picked up at the next load.
+    app.use('/assets', express.static(path.join(uiDir, 'assets'), { index: false, immutable: true, maxAge: '365d' }));
+    app.use('/assets', (_req, res) => res.status(404).type('text/plain').send('Datei nicht gefunden'));
     app.use(express.static(uiDir, { index: false, maxAge: '1h' }));
-    app.get(/^\/(?!api\/).*/, (_req, res) => res.sendFile(path.join(uiDir, 'index.html')));
+    app.get(/^\/(?!api\/|assets\/).*/, (_req, res) => res.set('Cache-Control', 'no-cache').sendFile(path.join(uiDir, 'index.html')));
   }
 
   app.use(errorHandler(deps.log));
   return app;
 }
+
+export const DATABASE_UNAVAILABLE =
+  'Die Datenbank ist gerade nicht erreichbar. Bitte versuchen Sie es in einigen Augenblicken erneut – eine Änderung wird immer ganz oder gar nicht gespeichert.';
 
 function errorHandler(log: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
@@ -163,10 +126,30 @@ function errorHandler(log: Logger) {
         .type('application/problem+json')
         .json({ type: `urn:kim:problem:${code}`, title, status, requestId: req.requestId, ...(errors ? { errors } : {}) });
     if (err instanceof DomainError) return problem(err.status, err.message, err.code, err.fields);
+    // Engine failures that reach the edge: a kind and the request id, never the engine's text.
+    if (err instanceof EngineUnavailable) {
+      log.warn({ requestId: req.requestId, path: req.path, kind: err.name, status: err.status }, 'engine unavailable');
+      return problem(503, 'Die Prozess-Engine ist gerade nicht erreichbar. Ihre Eingaben sind nicht verloren – bitte versuchen Sie es in einigen Augenblicken erneut.', 'engine_unavailable');
+    }
+    if (err instanceof EngineNotFound) return problem(409, 'Der Prozessschritt ist nicht mehr aktiv (bereits erledigt oder abgebrochen). Bitte laden Sie die Ansicht neu.', 'engine_not_found');
+    if (err instanceof EngineConflict) return problem(409, 'Jemand anderes hat den Vorgang gerade geändert. Bitte laden Sie die Ansicht neu und versuchen Sie es erneut.', 'engine_conflict');
+    if (err instanceof EngineError) {
+      log.error({ requestId: req.requestId, path: req.path, kind: err.name, status: err.status, type: err.type }, 'engine error');
+      return problem(502, 'Die Prozess-Engine hat die Anfrage abgelehnt. Bitte nennen Sie dem Support die Anfrage-ID.', 'engine_error');
+    }
+    // PostgreSQL down or restarting: every write runs in one transaction, so nothing was half
+    // written; the pool reconnects by itself. A kind for the log, never the driver's text.
+    if (isDatabaseUnavailable(err)) {
+      log.warn({ requestId: req.requestId, path: req.path, kind: unavailabilityKind(err) }, 'database unavailable');
+      res.setHeader('Retry-After', '5');
+      return problem(503, DATABASE_UNAVAILABLE, 'database_unavailable');
+    }
     const e = err as { type?: string; status?: number; message?: string };
     if (e?.type === 'entity.too.large') return problem(413, `Die Anfrage ist zu groß (höchstens ${BODY_LIMIT}).`, 'too_large');
     if (e?.type === 'entity.parse.failed') return problem(400, 'Der Inhalt der Anfrage ist kein gültiges JSON.', 'invalid_json');
-    log.error({ requestId: req.requestId, path: req.path, err: { message: e?.message, stack: (err as Error)?.stack } }, 'unhandled error');
+    // The kind, the code locations and the request id (the correlation id the user sees) – never the
+    // message: a database error repeats the values it refused (a unique key can be a person's name).
+    log.error({ requestId: req.requestId, path: req.path, errorKind: errorKind(err), frames: stackFrames(err) }, 'unhandled error');
     return problem(500, 'Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es erneut; bleibt der Fehler, nennen Sie dem Support die Anfrage-ID.', 'internal');
   };
 }

@@ -18,41 +18,47 @@ const schema = z.object({
   /** App database; when unset the start command finds or starts a PostgreSQL and sets it. */
   DATABASE_URL: z.string().url().optional(),
   KIM_DB_NAME: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('kim'),
-  KIM_CAMUNDA_DB_NAME: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('camunda'),
   /**
-   * Engine history (process view): the KIM exporter of the local engine writes element events and
-   * incidents into this database on the app's PostgreSQL (created at start).
+   * An Operaton (Camunda 7 REST API) someone else runs, e.g. a cluster behind a load balancer:
+   * http://host:8080/engine-rest. When unset, the local engine is built and started.
    */
-  KIM_ENGINE_DB_NAME: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('kim_engine'),
-  /** Engine history database somewhere else (e.g. the exporter of an external engine writes there). */
-  KIM_ENGINE_DATABASE_URL: z.string().url().optional(),
-
-  /** External Camunda cluster (SDK standard variables). When unset a local engine is started. */
-  ZEEBE_REST_ADDRESS: z.string().url().optional(),
-  ZEEBE_GRPC_ADDRESS: z.string().optional(),
-  CAMUNDA_AUTH_STRATEGY: z.enum(['NONE', 'OAUTH', 'BASIC', 'BEARER', 'COOKIE']).default('NONE'),
+  KIM_ENGINE_URL: z.string().url().optional(),
+  /** HTTP Basic credentials of the engine REST API (external engine, or the local one beyond loopback). */
+  KIM_ENGINE_USERNAME: z.string().min(1).default('kim'),
+  KIM_ENGINE_PASSWORD: z.string().optional(),
 
   /** Local engine. */
-  KIM_CAMUNDA_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/).default('8.6.0'),
   KIM_CACHE_DIR: z.string().default(path.join(os.homedir(), '.cache', 'kim')),
   KIM_DATA_DIR: z.string().default(path.join(ROOT, '.data')),
-  KIM_ENGINE_REST_PORT: port.default(8080),
-  KIM_ENGINE_GRPC_PORT: port.default(26500),
-  KIM_ENGINE_MANAGEMENT_PORT: port.default(9600),
-  KIM_ENGINE_HEAP: z.string().regex(/^\d+[mg]$/).default('1g'),
-  /** Free disk the engine insists on before it accepts commands. */
-  KIM_ENGINE_DISK_WATERMARK: z.string().regex(/^\d+(MB|GB)$/).default('1GB'),
+  KIM_ENGINE_PORT: port.default(8090),
+  KIM_ENGINE_HEAP: z.string().regex(/^\d+[mg]$/).default('512m'),
+  /** Longest idle wait of the engine's job acquisition (ms): how late a due timer may fire at most. */
+  KIM_ENGINE_JOB_MAX_WAIT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  /** Folder of pg_dump/pg_restore for npm run backup/restore (else the install folders and PATH are searched). */
+  KIM_PG_BIN_DIR: z.string().optional(),
 
   KIM_DEMO_PASSWORD: z.string().min(4).default('kim-demo'),
   /** Session lifetime in minutes. */
   KIM_SESSION_MINUTES: z.coerce.number().int().min(5).default(480),
   /** Set the Secure flag on the session cookie (behind HTTPS). */
   KIM_COOKIE_SECURE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
-  /** How often the inbox reconciler compares the projection with the engine (ms). */
-  KIM_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** Requests per minute to the partner links (no account, tokenised): per address and per link. */
+  KIM_PARTNER_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).default(60),
+  KIM_PARTNER_LIMIT_PER_LINK: z.coerce.number().int().min(1).default(20),
+  /** How long a message for the engine that no instance waits for yet is kept (days). */
+  KIM_MESSAGE_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(60),
+  /** How often kept messages are retried or dropped when their instance has ended (ms). */
+  KIM_MESSAGE_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(300_000),
 
-  /** kim-referral: SMTP transport for referral e-mails (nodemailer URL, e.g. smtp://user:pass@host:587). */
-  KIM_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'smtp://… oder smtps://…').default('smtp://127.0.0.1:2525'),
+  /**
+   * SMTP server for all e-mail (nodemailer URL, e.g. smtp://user:pass@host:587). Unset: an embedded
+   * mail catcher on loopback takes every mail and delivers nothing (Postausgang shows what was sent).
+   */
+  KIM_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'smtp://… oder smtps://…').optional(),
+  /** Mail outbox: first retry after a failed send (ms); each further one doubles, up to an hour. */
+  KIM_MAIL_RETRY_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
+  /** Mail outbox: attempts before a mail is given up (shown as such in the Postausgang). */
+  KIM_MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
   KIM_MAIL_FROM: z.string().min(3).default('KIM Prozessplattform <kim-noreply@localhost>'),
   /** Base URL partners reach the server under (links in e-mails). */
   KIM_PUBLIC_URL: z.string().url().default('http://localhost:3000'),
@@ -76,10 +82,18 @@ const schema = z.object({
   KIM_TASK_DUE: z.string().regex(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, 'ISO-8601-Dauer, z. B. P7D').default('P7D'),
   /** kim-case: interval of the Wiedervorlage (ISO 8601 duration; tests use PT2S). */
   KIM_REVIEW_INTERVAL: z.string().regex(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, 'ISO-8601-Dauer, z. B. P3M oder PT2S').default('P3M'),
+  /** kim-bleiberecht: lead times of the deadline reminders per kind, JSON {"DULDUNG_ABLAUF":"P30D",…}; unset kinds keep their defaults. */
+  KIM_FRISTEN_VORLAUF: z.string().optional(),
   /** Years a closed case is kept before its personal data is deleted (deletion date). */
   KIM_CASE_RETENTION_YEARS: z.coerce.number().int().min(1).max(30).default(3),
   /** How often the retention job deletes closed cases whose deletion date has come (ms). */
   KIM_RETENTION_INTERVAL_MS: z.coerce.number().int().min(100).default(3_600_000),
+  /** kim-steuerung: Wiedervorlage of a measure in implementation (ISO 8601 duration; tests use seconds). */
+  KIM_STEERING_REMINDER_EVERY: z.string().regex(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, 'ISO-8601-Dauer, z. B. P30D oder PT3S').default('P30D'),
+  /** kim-steuerung: how often reported gaps and themes without an instance are taken into the process (ms). */
+  KIM_STEERING_INTAKE_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
+  /** How often due export schedules for "Datenbank KIM" are looked for (ms). */
+  KIM_EXPORT_INTERVAL_MS: z.coerce.number().int().min(100).default(300_000),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -97,7 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 export class ConfigError extends Error {}
 
-/** True when the SDK's standard variables point at a cluster someone else runs. */
+/** True when KIM_ENGINE_URL points at an engine someone else runs. */
 export function usesExternalEngine(cfg: Config): boolean {
-  return Boolean(cfg.ZEEBE_GRPC_ADDRESS || cfg.ZEEBE_REST_ADDRESS);
+  return Boolean(cfg.KIM_ENGINE_URL);
 }

@@ -7,39 +7,47 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { LocalEngine } from '../engine/engine';
-import { jdbcFromUrl } from '../engine/exporter';
+import { jdbcTarget, LocalEngine } from '../engine/engine';
 import { seed } from '../prisma/seed';
 import { workers as registry } from '../workers';
 import type { WorkerDeps } from '../workers/deps';
-import { IncidentInfo, WorkerDefinition, WorkerRuntime } from '../workers/runtime';
+import { WorkerDefinition, WorkerRuntime } from '../workers/runtime';
 import { createApp } from './app';
-import { createCamunda, Zeebe } from './camunda/client';
-import { collectResources, deployResources, DeployResult } from './camunda/deploy';
+import { buildHttpServices } from './services';
+import { collectResources, deployResources, DeployResult } from './engine/deploy';
+import { createOperatonEngine, Engine } from './engine';
+import { MessageWaits } from './engine/message-waits';
 import { Config, ROOT, usesExternalEngine } from './config';
 import { migrate } from './db/migrate';
 import { ensureDatabase, PostgresHandle, resolvePostgres } from './db/postgres';
-import { createPrisma, Db } from './data/prisma';
-import { AuditService } from './domain/audit.service';
-import { AuthService } from './domain/auth.service';
-import { InboxService } from './domain/inbox.service';
-import { TaskEvents } from './domain/task-events';
-import { CaseProcessRepository } from './data/case-process.repository';
-import { CaseProcessService } from './domain/case-process.service';
-import { IntakeService } from './domain/intake.service';
-import { EinbuergerungRepository } from './data/einbuergerung.repository';
-import { EinbuergerungProcessService } from './domain/einbuergerung-process.service';
-import { ReferralRepository } from './data/referral.repository';
-import { ReferralService } from './domain/referral.service';
-import { ConferenceRepository } from './data/conference.repository';
-import { ConferenceService } from './domain/conference.service';
-import { RetentionRepository } from './data/retention.repository';
-import { RetentionService } from './domain/retention.service';
-import { ModelRepository } from './data/model.repository';
-import { EngineHistoryRepository } from './data/engine-history.repository';
+import { createPrisma, Db } from './db/prisma';
+import { AuditService } from './audit/audit.service';
+import { AuthService } from './auth/auth.service';
+import { InboxService } from './inbox/inbox.service';
+import { TaskEvents } from './inbox/task-events';
+import { CaseProcessRepository } from './cases/case-process.repository';
+import { CaseProcessService } from './cases/case-process.service';
+import { IntakeService } from './cases/intake.service';
+import { EinbuergerungRepository } from './naturalisation/einbuergerung.repository';
+import { EinbuergerungProcessService } from './naturalisation/einbuergerung-process.service';
+import { buildResidence, type ResidenceService } from './residence/residence.service';
+import { buildSteering, type SteeringService } from './steering/steering.service';
+import { ReferralRepository } from './referrals/referral.repository';
+import { ReferralService } from './referrals/referral.service';
+import { ConferenceRepository } from './conferences/conference.repository';
+import { ConferenceService } from './conferences/conference.service';
+import { RetentionRepository } from './cases/retention.repository';
+import { RetentionService } from './cases/retention.service';
+import { PendingMessageRepository } from './messages/pending-message.repository';
+import { MessageService } from './messages/messages.service';
 import { createSmtpMailer } from './util/mailer';
+import { startEmbeddedCatcher } from './mail/catcher';
+import { MailDispatcher } from './mail/dispatcher';
+import { MailService } from './mail/mail.service';
+import { MailOutboxRepository } from './mail/outbox.repository';
 import { createLogger, Logger } from './util/log';
 import { Progress } from './util/progress';
+import { buildExportService, startExportSchedule } from './export/export.schedule';
 
 export interface StackOptions {
   config: Config;
@@ -61,13 +69,29 @@ export interface Stack {
   config: Config;
   url: string;
   databaseUrl: string;
-  /** Engine history database the KIM exporter writes (process view). */
-  engineDatabaseUrl: string;
-  engine: { grpcAddress: string; restAddress: string; local?: LocalEngine };
+  /** The engine port (Operaton REST) the product talks to. */
+  engine: Engine;
+  /** The local engine JVM when this stack started one. */
+  localEngine?: LocalEngine;
   db: Db;
-  zeebe: Zeebe;
   log: Logger;
-  services: { inbox: InboxService; auth: AuthService; audit: AuditService; intake: IntakeService; caseProcess: CaseProcessService; referrals: ReferralService; conferences: ConferenceService; einbuergerung: EinbuergerungProcessService };
+  services: {
+    inbox: InboxService;
+    auth: AuthService;
+    audit: AuditService;
+    intake: IntakeService;
+    caseProcess: CaseProcessService;
+    referrals: ReferralService;
+    conferences: ConferenceService;
+    einbuergerung: EinbuergerungProcessService;
+    /** kim-bleiberecht: residence path, deadline tracker. */
+    residence: ResidenceService;
+    /** kim-steuerung: themes, steering group, measures, gap intake. */
+    steering: SteeringService;
+    messages: MessageService;
+    /** The mail outbox (queue, dispatcher, Postausgang). */
+    mail: MailService;
+  };
   runtime: WorkerRuntime<WorkerDeps>;
   deployment: DeployResult;
   startWorkers(defs?: Array<WorkerDefinition<WorkerDeps>>): void;
@@ -104,64 +128,101 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       step?.done(r.users ? `${r.users} Benutzer angelegt` : 'bereits vorhanden');
     }
 
-    // 3. Engine (its KIM exporter writes element events into a database of its own)
-    const engineDatabaseUrl = cfg.KIM_ENGINE_DATABASE_URL ?? pg.urlFor(cfg.KIM_ENGINE_DB_NAME);
-    let engine: Stack['engine'];
+    // 3. Engine: Operaton with its tables in schema "engine" of the app database (its task listener
+    //    writes the inbox projection in the engine's own transaction), or an engine someone else runs.
+    let engineUrl: string;
+    let localEngine: LocalEngine | undefined;
     if (usesExternalEngine(cfg)) {
-      engine = { grpcAddress: cfg.ZEEBE_GRPC_ADDRESS ?? 'grpc://127.0.0.1:26500', restAddress: cfg.ZEEBE_REST_ADDRESS ?? 'http://127.0.0.1:8080' };
-      progress?.step('Camunda-Engine').done(`extern: ${engine.grpcAddress}`);
+      engineUrl = cfg.KIM_ENGINE_URL!;
+      progress?.step('Engine (Operaton)').done(`extern: ${engineUrl}`);
     } else {
-      const local = new LocalEngine({
-        version: cfg.KIM_CAMUNDA_VERSION,
+      localEngine = new LocalEngine({
         cacheDir: cfg.KIM_CACHE_DIR,
         dataDir: path.join(cfg.KIM_DATA_DIR, 'engine'),
-        restPort: cfg.KIM_ENGINE_REST_PORT,
-        grpcPort: cfg.KIM_ENGINE_GRPC_PORT,
-        managementPort: cfg.KIM_ENGINE_MANAGEMENT_PORT,
+        port: cfg.KIM_ENGINE_PORT,
         heap: cfg.KIM_ENGINE_HEAP,
-        diskWatermark: cfg.KIM_ENGINE_DISK_WATERMARK,
+        database: jdbcTarget(databaseUrl),
+        username: cfg.KIM_ENGINE_USERNAME,
+        password: cfg.KIM_ENGINE_PASSWORD,
+        jobMaxWaitMs: cfg.KIM_ENGINE_JOB_MAX_WAIT_MS,
         progress,
-        exporter: jdbcFromUrl(engineDatabaseUrl),
       });
-      if (!cfg.KIM_ENGINE_DATABASE_URL) await ensureDatabase(pg.baseUrl, cfg.KIM_ENGINE_DB_NAME);
+      const local = localEngine;
       stops.push(() => local.stop());
-      const ep = await local.start();
-      engine = { ...ep, local };
+      engineUrl = await local.start();
     }
-    const engineHistory = new EngineHistoryRepository(engineDatabaseUrl);
-    stops.push(() => engineHistory.close());
-    const { zeebe } = createCamunda(engine, cfg.CAMUNDA_AUTH_STRATEGY);
-    stops.push(async () => {
-      await zeebe.close().catch(() => undefined);
-    });
+    const engine = createOperatonEngine({ url: engineUrl, username: cfg.KIM_ENGINE_PASSWORD ? cfg.KIM_ENGINE_USERNAME : undefined, password: cfg.KIM_ENGINE_PASSWORD });
 
     // 4. Process deployment
     const resources = collectResources(opts.processesDir ?? path.join(ROOT, 'processes'));
     const dstep = progress?.step(`Prozesse bereitstellen (${resources.length} Dateien)`);
-    const deployment = await deployResources(db, zeebe, resources, { onProgress: (i, n, name) => dstep?.update(`${i}/${n}: ${name}`) });
+    const deployment = await deployResources(db, engine.deployer, resources, { onProgress: (i, n, name) => dstep?.update(`${i}/${n}: ${name}`) });
     dstep?.done(`${deployment.deployed.length} neu, ${deployment.unchanged.length} unverändert`);
 
     // 5. Services and workers
     const audit = new AuditService(db);
     const auth = new AuthService(db, audit, cfg.KIM_SESSION_MINUTES);
-    const inbox = new InboxService(db, zeebe, audit);
-    // kim-intake / kim-case (issue 4)
+    const inbox = new InboxService(db, engine.tasks, audit);
+    // Messages for instances that do not wait yet are kept and delivered when they do.
+    const messages = new MessageService(new PendingMessageRepository(db), engine.runtime, log, { ttlDays: cfg.KIM_MESSAGE_TTL_DAYS });
+    const waits = new MessageWaits(
+      databaseUrl,
+      log,
+      (w) => void messages.deliverFor(w.processInstanceKey).catch((e) => log.warn({ err: (e as Error).name }, 'message delivery failed')),
+      () => void messages.deliverAll().catch((e) => log.warn({ err: (e as Error).name }, 'message delivery failed')),
+    );
+    await waits.start();
+    stops.push(() => waits.stop());
+    // A kept message whose instance ends without ever waiting is dropped by the sweep (and any
+    // wait announced while the LISTEN connection was down is caught up).
+    let sweep: Promise<unknown> | null = null;
+    const sweepTimer = setInterval(() => {
+      sweep ??= messages
+        .deliverAll()
+        .catch((e) => log.warn({ err: (e as Error).name }, 'message sweep failed'))
+        .finally(() => (sweep = null));
+    }, cfg.KIM_MESSAGE_SWEEP_INTERVAL_MS);
+    sweepTimer.unref();
+    stops.push(async () => {
+      clearInterval(sweepTimer);
+      await sweep;
+    });
+    // kim-intake / kim-case
     const caseRepo = new CaseProcessRepository(db);
-    const intake = new IntakeService(caseRepo, zeebe, { taskDue: cfg.KIM_TASK_DUE, reviewInterval: cfg.KIM_REVIEW_INTERVAL });
+    const intake = new IntakeService(caseRepo, engine.runtime, { taskDue: cfg.KIM_TASK_DUE, reviewInterval: cfg.KIM_REVIEW_INTERVAL });
     const caseProcess = new CaseProcessService(caseRepo, cfg.KIM_CASE_RETENTION_YEARS);
-    const mailer = createSmtpMailer(cfg.KIM_SMTP_URL, cfg.KIM_MAIL_FROM);
+    // Mail: a configured SMTP server, else the embedded catcher on loopback (nothing leaves the machine).
+    let smtpUrl = cfg.KIM_SMTP_URL;
+    if (!smtpUrl) {
+      const catcher = await startEmbeddedCatcher();
+      stops.push(() => catcher.close());
+      smtpUrl = catcher.url;
+    }
+    const mailer = createSmtpMailer(smtpUrl, cfg.KIM_MAIL_FROM);
     stops.push(async () => mailer.close());
-    const referrals = new ReferralService(new ReferralRepository(db), zeebe, mailer, {
+    const mailRepo = new MailOutboxRepository(db);
+    const dispatcher = new MailDispatcher(mailRepo, mailer, log, {
+      retryBaseMs: cfg.KIM_MAIL_RETRY_MS,
+      maxDelayMs: Math.max(cfg.KIM_MAIL_RETRY_MS, 3_600_000),
+      maxAttempts: cfg.KIM_MAIL_MAX_ATTEMPTS,
+      messageIdDomain: new URL(cfg.KIM_PUBLIC_URL).hostname || 'kim.localhost',
+    });
+    const mail = new MailService(db, mailRepo, dispatcher, audit, !cfg.KIM_SMTP_URL);
+    dispatcher.start();
+    stops.push(() => dispatcher.stop());
+    const referrals = new ReferralService(new ReferralRepository(db), engine.runtime, messages, mail, {
       linkSecret: cfg.KIM_LINK_SECRET,
       linkTtlDays: cfg.KIM_LINK_TTL_DAYS,
       publicUrl: cfg.KIM_PUBLIC_URL,
       reminderAfter: cfg.KIM_REFERRAL_REMINDER_AFTER,
     });
-    // kim-einbuergerung (issue 5)
-    const einbuergerung = new EinbuergerungProcessService(new EinbuergerungRepository(db), zeebe, { taskDue: cfg.KIM_TASK_DUE });
-    const deps: WorkerDeps = { inbox, log, intake, caseProcess, referrals, einbuergerung };
-    // kim-fallkonferenz (issue 5)
-    const conferences = new ConferenceService(new ConferenceRepository(db), zeebe, mailer, {
+    // kim-einbuergerung
+    const einbuergerung = new EinbuergerungProcessService(new EinbuergerungRepository(db), engine.runtime, { taskDue: cfg.KIM_TASK_DUE });
+    // kim-bleiberecht
+    const residence = buildResidence(db, engine.runtime, audit, cfg);
+    const deps: WorkerDeps = { inbox, log, intake, caseProcess, referrals, einbuergerung, residence };
+    // kim-fallkonferenz
+    const conferences = new ConferenceService(new ConferenceRepository(db), engine.runtime, messages, mail, {
       linkSecret: cfg.KIM_LINK_SECRET,
       linkTtlDays: cfg.KIM_LINK_TTL_DAYS,
       publicUrl: cfg.KIM_PUBLIC_URL,
@@ -169,10 +230,16 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       mailFrom: cfg.KIM_MAIL_FROM,
     });
     deps.conferences = conferences;
-    // Issue 7: jobs failing with no retries left are recorded as incidents (8.6 has no incident query).
-    const modelRepo = new ModelRepository(db);
-    const incidentHooks = { onIncident: async (i: IncidentInfo) => void (await modelRepo.recordIncident(i)) };
-    let runtime = new WorkerRuntime<WorkerDeps>(zeebe, deps, log, incidentHooks);
+    // kim-steuerung: reported gaps and themes without an instance are taken into the process.
+    const steering = buildSteering(db, engine.runtime, messages, cfg, log);
+    deps.steering = steering;
+    const intakeTimer = setInterval(() => void steering.sweep().catch((e) => log.warn({ err: (e as Error).name }, 'steering intake failed')), cfg.KIM_STEERING_INTAKE_INTERVAL_MS);
+    intakeTimer.unref();
+    stops.push(async () => {
+      clearInterval(intakeTimer);
+      await steering.settled();
+    });
+    let runtime = new WorkerRuntime<WorkerDeps>(engine.work, deps, log);
     const startWorkers = (defs = opts.workerDefs ?? registry) => {
       runtime.start(defs);
     };
@@ -182,15 +249,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     stops.push(() => runtime.stop());
     if (opts.workers !== false) {
       startWorkers();
-      progress?.step('Job-Worker').done(runtime.statuses().map((s) => s.type).join(', '));
+      progress?.step('Worker').done(`${runtime.statuses().length} Themen`);
     }
-    const reconcileTimer = setInterval(() => {
-      inbox.reconcile().catch((e) => log.warn({ err: (e as Error).message }, 'inbox reconcile failed'));
-    }, cfg.KIM_RECONCILE_INTERVAL_MS);
-    reconcileTimer.unref();
-    stops.push(async () => clearInterval(reconcileTimer));
     // Retention: closed cases are deleted everywhere at their deletion date (one run at a time).
-    const retention = new RetentionService(new RetentionRepository(db), { cancelProcessInstance: (key) => zeebe.cancelProcessInstance(key) }, log, engineHistory);
+    const retention = new RetentionService(new RetentionRepository(db), engine.watch, log);
     let retentionRun: Promise<unknown> | null = null;
     const retentionTimer = setInterval(() => {
       retentionRun ??= retention
@@ -204,6 +266,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       await retentionRun;
     });
 
+    // Scheduled exports for "Datenbank KIM" (monthly, quarterly, yearly).
+    const exportSchedule = startExportSchedule(buildExportService(db, audit).exports, log, cfg.KIM_EXPORT_INTERVAL_MS);
+    stops.push(() => exportSchedule.stop());
+
     // 6. API and web app
     let url = '';
     if (opts.http !== false) {
@@ -211,7 +277,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       const taskEvents = new TaskEvents(databaseUrl, log, { sessionValid: async (token) => (await auth.resolve(token)) !== null });
       await taskEvents.start();
       stops.push(() => taskEvents.stop());
-      const app = createApp({ config: cfg, db, zeebe, log, auth, audit, inbox, referrals, conferences, intake, engineHistory, taskEvents, workerStatus: () => runtime.statuses() });
+      const services = buildHttpServices({ config: cfg, db, engine, audit, inbox, intake, referrals, naturalisation: einbuergerung, residence, steering, runningTopics: () => runtime.statuses().map((s) => s.type) });
+      const app = createApp({ config: cfg, db, engine, log, auth, audit, inbox, referrals, conferences, intake, taskEvents, services, mail, workerStatus: () => runtime.statuses() });
       const server = http.createServer(app);
       await new Promise<void>((resolve, reject) => {
         server.once('error', (e: NodeJS.ErrnoException) =>
@@ -240,18 +307,17 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       config: cfg,
       url,
       databaseUrl,
-      engineDatabaseUrl,
       engine,
+      localEngine,
       db,
-      zeebe,
       log,
-      services: { inbox, auth, audit, intake, caseProcess, conferences, referrals, einbuergerung },
+      services: { inbox, auth, audit, intake, caseProcess, conferences, referrals, einbuergerung, residence, steering, messages, mail },
       get runtime() {
         return runtime;
       },
       deployment,
       startWorkers: (defs) => {
-        runtime = new WorkerRuntime<WorkerDeps>(zeebe, deps, log, incidentHooks);
+        runtime = new WorkerRuntime<WorkerDeps>(engine.work, deps, log);
         startWorkers(defs);
       },
       stopWorkers,

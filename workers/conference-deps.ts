@@ -1,6 +1,6 @@
 /** Shared guard of the kim-fallkonferenz workers: the conference service and an id variable of the job. */
-import type { ConferenceService } from '../server/domain/conference.service';
-import { DomainError } from '../server/domain/errors';
+import type { ConferenceService } from '../server/conferences/conference.service';
+import { DomainError } from '../server/errors';
 import type { WorkerDeps } from './deps';
 import type { Job } from './runtime';
 

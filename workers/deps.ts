@@ -1,9 +1,11 @@
-import type { EinbuergerungProcessService } from '../server/domain/einbuergerung-process.service';
-import type { CaseProcessService } from '../server/domain/case-process.service';
-import type { ConferenceService } from '../server/domain/conference.service';
-import type { InboxService } from '../server/domain/inbox.service';
-import type { IntakeService } from '../server/domain/intake.service';
-import type { ReferralService } from '../server/domain/referral.service';
+import type { EinbuergerungProcessService } from '../server/naturalisation/einbuergerung-process.service';
+import type { CaseProcessService } from '../server/cases/case-process.service';
+import type { ConferenceService } from '../server/conferences/conference.service';
+import type { InboxService } from '../server/inbox/inbox.service';
+import type { IntakeService } from '../server/cases/intake.service';
+import type { ReferralService } from '../server/referrals/referral.service';
+import type { ResidenceService } from '../server/residence/residence.service';
+import type { SteeringService } from '../server/steering/steering.service';
 import type { Logger } from '../server/util/log';
 
 /** What workers may call: domain services only (never Prisma directly). */
@@ -16,8 +18,12 @@ export interface WorkerDeps {
   caseProcess?: CaseProcessService;
   /** kim-referral workers (optional so other stacks and unit tests can leave it out). */
   referrals?: ReferralService;
-  /** kim-fallkonferenz workers (issue 5; optional like the others). */
+  /** kim-fallkonferenz workers (optional like the others). */
   conferences?: ConferenceService;
-  /** kim-einbuergerung workers (issue 5; optional like the others). */
+  /** kim-einbuergerung workers (optional like the others). */
   einbuergerung?: EinbuergerungProcessService;
+  /** kim-bleiberecht workers (optional like the others). */
+  residence?: ResidenceService;
+  /** kim-steuerung workers (optional like the others). */
+  steering?: SteeringService;
 }

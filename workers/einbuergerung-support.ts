@@ -2,8 +2,8 @@
  * Shared by the kim-einbuergerung workers: the service from the deps and the naturalisation id from
  * the job. Domain errors become outcomes through process-support's run().
  */
-import { DomainError } from '../server/domain/errors';
-import type { EinbuergerungProcessService } from '../server/domain/einbuergerung-process.service';
+import { DomainError } from '../server/errors';
+import type { EinbuergerungProcessService } from '../server/naturalisation/einbuergerung-process.service';
 import type { WorkerDeps } from './deps';
 import type { Job } from './runtime';
 

@@ -1,17 +1,17 @@
 /**
- * Registry of all workers: one job type per file. The contract test checks that every job type used
- * in a model under processes/ has a worker here and every worker's type is used by some model.
+ * Registry of all workers: one external-task topic per file. The contract test checks that every
+ * topic used in a model under processes/ has a worker here and every worker's topic is used by some
+ * model.
  */
 import type { WorkerDeps } from './deps';
-import { INBOX_SYNC, inboxSync } from './kim.inbox-sync';
 import type { WorkerDefinition } from './runtime';
 
-export const workers: Array<WorkerDefinition<WorkerDeps> & { name: string }> = [{ name: INBOX_SYNC, ...inboxSync }];
+export const workers: Array<WorkerDefinition<WorkerDeps> & { name: string }> = [];
 
-/** Job types the engine creates itself (not drawn as taskDefinition in models). */
-export const ENGINE_JOB_TYPES = new Set([inboxSync.type]);
+/** Topics the engine serves without a model drawing them: none (user tasks are the engine's own). */
+export const ENGINE_JOB_TYPES = new Set<string>();
 
-// kim-referral (issue 4)
+// kim-referral
 import { checkReferralConsent } from './kim.check-referral-consent';
 import { checkReferralPartner } from './kim.check-referral-partner';
 import { recordReferralOutcome } from './kim.record-referral-outcome';
@@ -25,7 +25,7 @@ workers.push(
   { name: reportSystemGap.type, ...reportSystemGap },
 );
 
-// kim-intake and kim-case (issue 4)
+// kim-intake and kim-case
 import { checkExistingSupport } from './kim.check-existing-support';
 import { closeCase } from './kim.close-case';
 import { createReferral } from './kim.create-referral';
@@ -39,7 +39,7 @@ workers.push(
   ...[recordFirstContact, recordConsent, recordConsentRefusal, checkExistingSupport, openCase, recordStatistics, closeCase, saveSupportPlan, createReferral].map((w) => ({ name: w.type, ...w })),
 );
 
-// kim-einbuergerung (issue 5)
+// kim-einbuergerung
 import { createLanguageCourseReferral } from './kim.create-language-course-referral';
 import { handOverNaturalisation } from './kim.hand-over-naturalisation';
 import { recordClientInformed } from './kim.record-client-informed';
@@ -65,7 +65,7 @@ workers.push(
   ].map((w) => ({ name: w.type, ...w })),
 );
 
-// kim-fallkonferenz (issue 5)
+// kim-fallkonferenz
 import { checkConferenceConsent } from './kim.check-conference-consent';
 import { createConferenceProtocol } from './kim.create-conference-protocol';
 import { recordAgreementStatus } from './kim.record-agreement-status';
@@ -88,3 +88,33 @@ workers.push(
     recordAgreementStatus,
   ].map((w) => ({ name: w.type, ...w })),
 );
+
+// kim-bleiberecht
+import { handOverResidenceApplication } from './kim.hand-over-residence-application';
+import { recordResidenceClientInformed } from './kim.record-residence-client-informed';
+import { recordResidenceDecision } from './kim.record-residence-decision';
+import { recordResidencePathConfirmation } from './kim.record-residence-path-confirmation';
+import { recordResidencePrecheck } from './kim.record-residence-precheck';
+import { saveResidenceApplication } from './kim.save-residence-application';
+import { saveResidencePathFacts } from './kim.save-residence-path-facts';
+workers.push(
+  ...[
+    saveResidencePathFacts,
+    recordResidencePathConfirmation,
+    recordResidencePrecheck,
+    saveResidenceApplication,
+    handOverResidenceApplication,
+    recordResidenceDecision,
+    recordResidenceClientInformed,
+  ].map((w) => ({ name: w.type, ...w })),
+);
+
+// kim-steuerung
+import { assignSystemGap } from './kim.assign-system-gap';
+import { closeSteeringTheme } from './kim.close-steering-theme';
+import { notifySteeringClosure } from './kim.notify-steering-closure';
+import { recordMeasureProgress } from './kim.record-measure-progress';
+import { recordSteeringPriority } from './kim.record-steering-priority';
+import { saveSteeringMeasure } from './kim.save-steering-measure';
+import { startSteeringMeasure } from './kim.start-steering-measure';
+workers.push(...[assignSystemGap, recordSteeringPriority, saveSteeringMeasure, startSteeringMeasure, recordMeasureProgress, closeSteeringTheme, notifySteeringClosure].map((w) => ({ name: w.type, ...w })));

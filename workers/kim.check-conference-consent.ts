@@ -1,5 +1,5 @@
 /**
- * kim.check-conference-consent – kim-fallkonferenz: does a consent cover this agency (purpose Fallkonferenz)? Sets consentCovers; on the final check (header final=true) a missing consent is recorded: the agency joins without data.
+ * kim.check-conference-consent – kim-fallkonferenz: does a consent cover this agency (purpose Fallkonferenz)? Sets consentCovers; on the final check (property final=true) a missing consent is recorded: the agency joins without data.
  * Idempotent: a job delivered twice has one side effect (see ConferenceService).
  */
 import { JOB, FINAL_HEADER } from '../processes/kim-fallkonferenz/contract';
@@ -13,7 +13,7 @@ export const checkConferenceConsent: WorkerDefinition<WorkerDeps> = {
   fetchVariables: ['participantId'],
   handler: (job, deps) =>
     run(async () => {
-      const r = await conferences(deps).checkConsent(idOf(job, 'participantId'), job.customHeaders[FINAL_HEADER] === 'true');
+      const r = await conferences(deps).checkConsent(idOf(job, 'participantId'), job.properties[FINAL_HEADER] === 'true');
       return complete({ consentCovers: r.consentCovers });
     }),
 };

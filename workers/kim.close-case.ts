@@ -10,10 +10,10 @@ export const CLOSE_CASE = 'kim.close-case';
 
 export const closeCase: WorkerDefinition<WorkerDeps> = {
   type: CLOSE_CASE,
-  fetchVariables: ['caseId',  'abschlussGrund',  'zieleErreicht'],
+  fetchVariables: ['caseId', 'abschlussGrund', 'zieleErreicht'],
   handler: (job, deps) =>
     run(async () => {
-    const r = await need(deps, 'caseProcess').closeCase(caseIdOf(job), { abschlussGrund: job.variables.abschlussGrund, zieleErreicht: job.variables.zieleErreicht });
-    return complete({ loeschdatum: r.deletionDate });
+      const r = await need(deps, 'caseProcess').closeCase(caseIdOf(job), { abschlussGrund: job.variables.abschlussGrund, zieleErreicht: job.variables.zieleErreicht });
+      return complete({ loeschdatum: r.deletionDate });
     }),
 };

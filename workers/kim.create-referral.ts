@@ -10,11 +10,11 @@ export const CREATE_REFERRAL = 'kim.create-referral';
 
 export const createReferral: WorkerDefinition<WorkerDeps> = {
   type: CREATE_REFERRAL,
-  fetchVariables: ['caseId',  'vermittlungOrganisationId',  'vermittlungLebensbereich',  'vermittlungZweck'],
+  fetchVariables: ['caseId', 'vermittlungOrganisationId', 'vermittlungLebensbereich', 'vermittlungZweck'],
   handler: (job, deps) =>
     run(async () => {
-    const v = job.variables;
-    const r = await need(deps, 'caseProcess').createReferral(job.key, caseIdOf(job), { organisationId: v.vermittlungOrganisationId, lebensbereich: v.vermittlungLebensbereich, zweck: v.vermittlungZweck });
-    return complete(r);
+      const v = job.variables;
+      const r = await need(deps, 'caseProcess').createReferral(job.key, caseIdOf(job), { organisationId: v.vermittlungOrganisationId, lebensbereich: v.vermittlungLebensbereich, zweck: v.vermittlungZweck });
+      return complete(r);
     }),
 };

@@ -10,10 +10,10 @@ export const OPEN_CASE = 'kim.open-case';
 
 export const openCase: WorkerDefinition<WorkerDeps> = {
   type: OPEN_CASE,
-  fetchVariables: ['caseId',  'hilfeart'],
+  fetchVariables: ['caseId', 'hilfeart'],
   handler: (job, deps) =>
     run(async () => {
-    await need(deps, 'intake').openCase(caseIdOf(job), job.variables.hilfeart);
-    return complete();
+      await need(deps, 'intake').openCase(caseIdOf(job), job.variables.hilfeart);
+      return complete();
     }),
 };

@@ -1,5 +1,5 @@
 /**
- * kim.record-agreement-status – kim-fallkonferenz: marks an agreement erledigt or ueberfaellig (task header status).
+ * kim.record-agreement-status – kim-fallkonferenz: marks an agreement erledigt or ueberfaellig (property status of the service task).
  * Idempotent: a job delivered twice has one side effect (see ConferenceService).
  */
 import { JOB, STATUS_HEADER } from '../processes/kim-fallkonferenz/contract';
@@ -13,7 +13,7 @@ export const recordAgreementStatus: WorkerDefinition<WorkerDeps> = {
   fetchVariables: ['agreementId'],
   handler: (job, deps) =>
     run(async () => {
-      await conferences(deps).recordAgreementStatus(idOf(job, 'agreementId'), job.customHeaders[STATUS_HEADER] ?? '');
+      await conferences(deps).recordAgreementStatus(idOf(job, 'agreementId'), job.properties[STATUS_HEADER] ?? '');
       return complete();
     }),
 };

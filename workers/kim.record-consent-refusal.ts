@@ -13,7 +13,7 @@ export const recordConsentRefusal: WorkerDefinition<WorkerDeps> = {
   fetchVariables: ['caseId'],
   handler: (job, deps) =>
     run(async () => {
-    await need(deps, 'intake').recordConsentRefusal(caseIdOf(job));
-    return complete({ einwilligungId: null });
+      await need(deps, 'intake').recordConsentRefusal(caseIdOf(job));
+      return complete({ einwilligungId: null });
     }),
 };

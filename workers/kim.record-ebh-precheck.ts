@@ -5,7 +5,7 @@
 import { ELEMENTS, JOB_TYPES } from '../processes/kim-einbuergerung/contract';
 import type { WorkerDeps } from './deps';
 import { einbuergerungIdOf, einbuergerungOf } from './einbuergerung-support';
-import { inputOf, run } from './process-support';
+import { inputOf, listOf, run } from './process-support';
 import { complete, type WorkerDefinition } from './runtime';
 
 export const recordEbhPrecheck: WorkerDefinition<WorkerDeps> = {
@@ -14,7 +14,7 @@ export const recordEbhPrecheck: WorkerDefinition<WorkerDeps> = {
   handler: (job, deps) =>
     run(async () => {
       const v = await inputOf(deps, job, [ELEMENTS.ebhPreCheck]);
-      const r = await einbuergerungOf(deps).recordEbhPreCheck(job.key, einbuergerungIdOf(job), { ebhErgebnis: v.ebhErgebnis, nachgeforderteUnterlagen: v.nachgeforderteUnterlagen, nachforderungFrist: v.nachforderungFrist });
+      const r = await einbuergerungOf(deps).recordEbhPreCheck(job.key, einbuergerungIdOf(job), { ebhErgebnis: v.ebhErgebnis, nachgeforderteUnterlagen: listOf(v.nachgeforderteUnterlagen), nachforderungFrist: v.nachforderungFrist });
       return complete({ ...r, nachgeforderteUnterlagen: null });
     }),
 };

@@ -3,17 +3,17 @@
  * Idempotent: a job delivered twice has one side effect (job key / case row lock in the service).
  */
 import type { WorkerDeps } from './deps';
-import { caseIdOf, need, run } from './process-support';
+import { caseIdOf, listOf, need, run } from './process-support';
 import { complete, type WorkerDefinition } from './runtime';
 
 export const RECORD_FIRST_CONTACT = 'kim.record-first-contact';
 
 export const recordFirstContact: WorkerDefinition<WorkerDeps> = {
   type: RECORD_FIRST_CONTACT,
-  fetchVariables: ['caseId',  'lebensbereiche',  'dolmetschBedarf'],
+  fetchVariables: ['caseId', 'lebensbereiche', 'dolmetschBedarf'],
   handler: (job, deps) =>
     run(async () => {
-    const r = await need(deps, 'intake').recordFirstContact(caseIdOf(job), { lebensbereiche: job.variables.lebensbereiche, dolmetschBedarf: job.variables.dolmetschBedarf });
-    return complete(r);
+      const r = await need(deps, 'intake').recordFirstContact(caseIdOf(job), { lebensbereiche: listOf(job.variables.lebensbereiche), dolmetschBedarf: job.variables.dolmetschBedarf });
+      return complete(r);
     }),
 };

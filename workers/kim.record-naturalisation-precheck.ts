@@ -5,15 +5,20 @@
 import { JOB_TYPES } from '../processes/kim-einbuergerung/contract';
 import type { WorkerDeps } from './deps';
 import { einbuergerungIdOf, einbuergerungOf } from './einbuergerung-support';
-import { run } from './process-support';
+import { listOf, run } from './process-support';
 import { complete, type WorkerDefinition } from './runtime';
 
 export const recordNaturalisationPrecheck: WorkerDefinition<WorkerDeps> = {
   type: JOB_TYPES.recordPreCheck,
-  fetchVariables: ['einbuergerungId', 'vorpruefung'],
+  fetchVariables: ['einbuergerungId', 'vorpruefungErfuellt', 'fehlendeVoraussetzungen', 'fruehesterAntragstermin'],
   handler: (job, deps) =>
     run(async () => {
+      // The business rule task maps the decision's result to plain variables (codes comma-separated).
       const v = job.variables;
-      return complete(await einbuergerungOf(deps).recordPreCheck(job.key, einbuergerungIdOf(job), v.vorpruefung));
+      const result =
+        typeof v.vorpruefungErfuellt === 'boolean'
+          ? { eligible: v.vorpruefungErfuellt, fehlendeVoraussetzungen: listOf(v.fehlendeVoraussetzungen), fruehesterAntragstermin: v.fruehesterAntragstermin ?? null }
+          : null;
+      return complete(await einbuergerungOf(deps).recordPreCheck(job.key, einbuergerungIdOf(job), result));
     }),
 };

@@ -1,4 +1,4 @@
-/** kim.record-referral-outcome – records the step's result (task header "result") on the referral. */
+/** kim.record-referral-outcome – records the step's result (property "result" of the service task) on the referral. */
 import { JOB, RESULT, RESULT_HEADER, ReferralResult } from '../processes/kim-referral/contract';
 import type { WorkerDeps } from './deps';
 import { referralOf } from './referral-deps';
@@ -12,8 +12,8 @@ export const recordReferralOutcome: WorkerDefinition<WorkerDeps> = {
   async handler(job, deps) {
     const r = referralOf(job, deps);
     if ('missing' in r) return fail(r.missing);
-    const result = job.customHeaders[RESULT_HEADER];
-    if (!RESULTS.has(result)) return fail(`Task-Header "${RESULT_HEADER}" fehlt oder ist unbekannt (${String(result)}) an ${job.elementId}.`);
+    const result = job.properties[RESULT_HEADER];
+    if (!RESULTS.has(result)) return fail(`Die Eigenschaft "${RESULT_HEADER}" fehlt oder ist unbekannt (${String(result)}) an ${job.elementId}.`);
     await r.svc.recordOutcome(r.referralId, result as ReferralResult);
     return complete();
   },

@@ -10,10 +10,10 @@ export const RECORD_STATISTICS = 'kim.record-statistics';
 
 export const recordStatistics: WorkerDefinition<WorkerDeps> = {
   type: RECORD_STATISTICS,
-  fetchVariables: ['caseId',  'statistikArt'],
+  fetchVariables: ['caseId', 'statistikArt'],
   handler: (job, deps) =>
     run(async () => {
-    await need(deps, 'caseProcess').recordStatistics(job.key, caseIdOf(job), job.variables.statistikArt);
-    return complete();
+      await need(deps, 'caseProcess').recordStatistics(job.key, caseIdOf(job), job.variables.statistikArt);
+      return complete();
     }),
 };

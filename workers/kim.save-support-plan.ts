@@ -11,11 +11,11 @@ export const SAVE_SUPPORT_PLAN = 'kim.save-support-plan';
 
 export const saveSupportPlan: WorkerDefinition<WorkerDeps> = {
   type: SAVE_SUPPORT_PLAN,
-  fetchVariables: ['caseId',  'ziele'],
+  fetchVariables: ['caseId', 'ziele'],
   handler: (job, deps) =>
     run(async () => {
-    const r = await need(deps, 'caseProcess').saveSupportPlan(job.key, caseIdOf(job), (await inputOf(deps, job, [ELEMENTS.createSupportPlan])).ziele);
-    // Goal texts live in the app database only; clearing also cleans instances from before the inbox kept them.
-    return complete({ ...r, ziele: null });
+      const r = await need(deps, 'caseProcess').saveSupportPlan(job.key, caseIdOf(job), (await inputOf(deps, job, [ELEMENTS.createSupportPlan])).ziele);
+      // Goal texts live in the app database only; should they ever reach the instance, they are cleared.
+      return complete({ anzahlZiele: r.anzahlZiele, ziele: null });
     }),
 };

@@ -1,6 +1,8 @@
 /**
- * kim.send-referral – sends the referral e-mail once (outbox row with unique key); a consent revoked
- * since the gate stops the send with Err_ConsentRevoked. SMTP failures are fails with backoff.
+ * kim.send-referral – queues the referral e-mail once (outbox row with unique key, in the transaction
+ * that marks the referral sent) and completes; the mail dispatcher delivers it with retries, so a mail
+ * server outage is never an engine incident. A consent revoked since the gate stops the send with
+ * Err_ConsentRevoked.
  */
 import { ERR, JOB } from '../processes/kim-referral/contract';
 import type { WorkerDeps } from './deps';

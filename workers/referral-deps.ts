@@ -1,5 +1,5 @@
 /** Shared guard of the kim-referral workers: the referral service and the referral id of the job. */
-import type { ReferralService } from '../server/domain/referral.service';
+import type { ReferralService } from '../server/referrals/referral.service';
 import type { WorkerDeps } from './deps';
 import type { Job } from './runtime';
 

@@ -5,7 +5,16 @@
 import type { ReactNode } from 'react';
 import { Layout, Menu, usePermissions } from 'react-admin';
 import FactCheckIcon from '@mui/icons-material/FactCheck';
+import GavelIcon from '@mui/icons-material/Gavel';
 import { QUICK_CHECK_PATH, QUICK_CHECK_ROLES } from './pages/QuickCheck';
+import { RESIDENCE_CHECK_PATH, RESIDENCE_CHECK_ROLES } from './pages/ResidenceCheck';
+import BarChartIcon from '@mui/icons-material/BarChart';
+import CloudUploadIcon from '@mui/icons-material/CloudUpload';
+import BadgeIcon from '@mui/icons-material/Badge';
+import { DASHBOARD_PATH, DASHBOARD_ROLES, EXPORT_PATH, EXPORT_ROLES, STAFF_POSTS_PATH, STAFF_POSTS_ROLES } from './dashboards/paths';
+import { ReLoginDialog } from './auth/ReLoginDialog';
+import { SidebarFollowsWidth } from './SidebarFollowsWidth';
+import { SignOutSync } from './auth/SignOutSync';
 
 function KimMenu() {
   const { permissions } = usePermissions();
@@ -14,10 +23,26 @@ function KimMenu() {
       <Menu.DashboardItem />
       <Menu.ResourceItems />
       {QUICK_CHECK_ROLES.includes(String(permissions)) && <Menu.Item to={QUICK_CHECK_PATH} primaryText="Schnellprüfung" leftIcon={<FactCheckIcon />} />}
+      {RESIDENCE_CHECK_ROLES.includes(String(permissions)) && <Menu.Item to={RESIDENCE_CHECK_PATH} primaryText="Bleiberecht prüfen" leftIcon={<GavelIcon />} />}
+      {DASHBOARD_ROLES.includes(String(permissions)) && (
+        <Menu.Item to={DASHBOARD_PATH} primaryText={permissions === 'land' ? 'Landesübersicht' : 'Kennzahlen'} leftIcon={<BarChartIcon />} />
+      )}
+      {EXPORT_ROLES.includes(String(permissions)) && <Menu.Item to={EXPORT_PATH} primaryText="Export Datenbank KIM" leftIcon={<CloudUploadIcon />} />}
+      {STAFF_POSTS_ROLES.includes(String(permissions)) && <Menu.Item to={STAFF_POSTS_PATH} primaryText="Stellen (VZÄ)" leftIcon={<BadgeIcon />} />}
     </Menu>
   );
 }
 
 export function KimLayout({ children }: { children: ReactNode }) {
-  return <Layout menu={KimMenu}>{children}</Layout>;
+  return (
+    // react-admin's layout is at least as wide as its content's unwrapped width (fit-content), so a
+    // long line of text widened the page beyond the window: let it be the window's width instead.
+    <Layout menu={KimMenu} sx={{ minWidth: 0, '& .RaLayout-content, & .RaShow-main, & .RaShow-card, & .RaList-main': { minWidth: 0 } }}>
+      {children}
+      {/* Session expiry: sign in again in place; sign-out in another tab: drop this tab's data. */}
+      <ReLoginDialog />
+      <SidebarFollowsWidth />
+      <SignOutSync />
+    </Layout>
+  );
 }

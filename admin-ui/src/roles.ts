@@ -1,4 +1,4 @@
-/** Role names of the API (server/domain/policy.ts) and their German labels. */
+/** Role names of the API (server/auth/policy.ts) and their German labels. */
 export const ROLE_LABELS: Record<string, string> = {
   case_manager: 'Fallmanagement',
   coordinator: 'Koordination',

@@ -11,6 +11,10 @@ export const theme: RaThemeOptions = {
     ...defaultTheme.palette,
     primary: { main: '#1a4f8b', contrastText: '#ffffff' },
     secondary: { main: '#154273', contrastText: '#ffffff' },
+    // MUI's stock warning orange (#ed6c02) and info blue (#0288d1) carry white text at 3.1:1 and
+    // 3.9:1 (chips "Versand ausstehend", alerts); these darker tones reach 5:1 and 7.4:1.
+    warning: { main: '#b45309', contrastText: '#ffffff' },
+    info: { main: '#01579b', contrastText: '#ffffff' },
   },
   components: {
     ...defaultTheme.components,

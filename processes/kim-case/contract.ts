@@ -24,6 +24,7 @@ export const ELEMENTS = {
   endClosed: 'EndEvent_CaseClosed',
 } as const;
 
+/** External-task topics (`camunda:topic` of the service tasks). */
 export const JOB_TYPES = {
   saveSupportPlan: 'kim.save-support-plan',
   createReferral: 'kim.create-referral',
@@ -49,6 +50,8 @@ export const PROTECTED_INPUT: Readonly<Record<string, readonly string[]>> = {
 
 export const MESSAGES = {} as const;
 export const ERRORS = {} as const;
+/** The variable each message is correlated by: none (no messages). */
+export const CORRELATION = {} as const;
 
 /** Answers of plan-next-step. */
 export const NEXT_STEP = { referral: 'vermittlung', close: 'abschluss' } as const;
@@ -71,7 +74,7 @@ export interface CaseVariables {
   vermittlungLebensbereich?: string;
   vermittlungOrganisationId?: string;
   vermittlungZweck?: string;
-  /** kim.save-support-plan: the commune's partner organisations as select options (no personal data). */
+  /** plan-next-step option list: filled by the task view from the app database (server/referrals/referral-task-context.ts), never a process variable. */
   partnerOrganisationen?: Array<{ label: string; value: string }>;
   /** kim.create-referral: the Referral row kim-referral works on. */
   referralId?: string;

@@ -84,7 +84,7 @@ export interface VorpruefungResult {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The process kim-einbuergerung (Einbürgerungsvorbereitung): every element id, job type, form id
+// The process kim-einbuergerung (Einbürgerungsvorbereitung): every element id, external-task topic, form id
 // and variable name the model, its workers, services and tests share.
 // ---------------------------------------------------------------------------------------------
 
@@ -132,6 +132,7 @@ export const ELEMENTS = {
   end: 'EndEvent_NaturalisationDone',
 } as const;
 
+/** External-task topics (`camunda:topic` of the service tasks). */
 export const JOB_TYPES = {
   saveRequirements: 'kim.save-naturalisation-requirements',
   recordResidence: 'kim.record-residence-facts',
@@ -160,6 +161,8 @@ export const FORMS = {
 
 export const MESSAGES = {} as const;
 export const ERRORS = {} as const;
+/** The variable each message is correlated by: none (no messages). */
+export const CORRELATION = {} as const;
 
 /** Candidate group prefixes (+ kommuneId). */
 export const GROUPS = { caseManager: 'case-manager:', abh: 'abh:', ebh: 'ebh:' } as const;
@@ -218,8 +221,16 @@ export interface EinbuergerungVariables extends VorpruefungInput {
   bearbeitungsfrist: string;
   /** ISO date-time of the Wiedervorlage; null → fruehesterAntragstermin 08:00 Europe/Berlin. */
   wiedervorlageAm: string | null;
-  /** Result of the business rule task. */
-  vorpruefung?: VorpruefungResult;
+  /**
+   * Result of the business rule task as plain values: the decision's map stays a local variable of
+   * the task (never stored as a serialised object), its output mapping sets these three.
+   */
+  vorpruefungErfuellt?: boolean;
+  /** Codes of the unmet requirements, comma-separated in the table's order ('' when none). */
+  fehlendeVoraussetzungen?: string;
+  fruehesterAntragstermin?: string | null;
+  /** Local to Event_ResubmissionDue: the timer's ISO date-time (UTC), computed in the model. */
+  wiedervorlageAb?: string;
   // set by kim.record-naturalisation-precheck for the gateways
   nurZeitFehlt?: boolean;
   sprachkursNoetig?: boolean;
@@ -255,3 +266,62 @@ export const PROTECTED_INPUT: Readonly<Record<string, readonly string[]>> = {
 
 /** The checklist every preparation starts with (status fehlt); more kinds can be added in the forms. */
 export const DEFAULT_DOCUMENTS: readonly DocumentKind[] = ['reisepass', 'aufenthaltstitel', 'meldebescheinigung', 'geburtsurkunde', 'lebenslauf', 'einkommensnachweis'];
+
+// ---------------------------------------------------------------------------------------------
+// German labels of the codes above (task view, case file); the forms carry the same labels.
+// ---------------------------------------------------------------------------------------------
+
+export const DOCUMENT_KIND_DE: Record<DocumentKind, string> = {
+  reisepass: 'Reisepass',
+  aufenthaltstitel: 'Aufenthaltstitel',
+  meldebescheinigung: 'Meldebescheinigung',
+  geburtsurkunde: 'Geburtsurkunde',
+  heiratsurkunde: 'Heiratsurkunde',
+  lebenslauf: 'Lebenslauf',
+  sprachzertifikat: 'Sprachzertifikat',
+  testzertifikat: 'Zertifikat Einbürgerungstest',
+  schulzeugnis: 'Schul- oder Berufsabschluss',
+  einkommensnachweis: 'Einkommensnachweis',
+};
+
+export const DOCUMENT_STATUS_DE: Record<DocumentStatus, string> = {
+  fehlt: 'fehlt',
+  vorhanden: 'vorhanden',
+  uebersetzung_noetig: 'beglaubigte Übersetzung nötig',
+  apostille_noetig: 'Apostille nötig',
+  vollstaendig: 'vollständig',
+};
+
+export const RESIDENCE_TITLE_DE: Record<(typeof RESIDENCE_TITLES)[number], string> = {
+  niederlassungserlaubnis: 'Niederlassungserlaubnis',
+  daueraufenthalt_eu: 'Erlaubnis zum Daueraufenthalt – EU',
+  aufenthaltserlaubnis: 'Aufenthaltserlaubnis',
+  blaue_karte_eu: 'Blaue Karte EU',
+  freizuegigkeit: 'Freizügigkeit (EU/EWR)',
+  duldung: 'Duldung',
+  gestattung: 'Aufenthaltsgestattung',
+  sonstiger: 'Sonstiger',
+};
+
+export const DECISION_DE: Record<(typeof DECISIONS)[number], string> = {
+  eingebuergert: 'Einbürgerung zugesichert / vollzogen',
+  abgelehnt: 'Antrag abgelehnt',
+  zurueckgenommen: 'Antrag zurückgenommen',
+};
+
+export const STATUS_DE: Record<(typeof STATUS)[keyof typeof STATUS], string> = {
+  angelegt: 'angelegt',
+  abh_pruefung: 'Prüfung durch die Ausländerbehörde',
+  vorgeprueft: 'vorgeprüft',
+  wiedervorlage: 'Wiedervorlage zum frühesten Antragstermin',
+  vorbereitung: 'in Vorbereitung',
+  vollstaendigkeitspruefung: 'Vollständigkeitsprüfung',
+  ebh_pruefung: 'Prüfung durch die Einbürgerungsbehörde',
+  unterlagen_nachgefordert: 'Unterlagen nachgefordert',
+  antrag_angenommen: 'Antrag angenommen',
+  entschieden: 'entschieden',
+  abgeschlossen: 'abgeschlossen',
+};
+
+/** A code's German label, or the code itself when a newer model brings one this version does not know. */
+export const labelOf = (map: Record<string, string>, code: string | null | undefined) => (code ? (map[code] ?? code) : '—');

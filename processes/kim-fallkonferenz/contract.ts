@@ -1,9 +1,10 @@
 /**
- * kim-fallkonferenz – rechtskreisübergreifende Fallkonferenz. Every id, job type, message, form id
- * and variable name of the model lives here once; workers, services and tests import them.
+ * kim-fallkonferenz – rechtskreisübergreifende Fallkonferenz. Every id, external-task topic, message,
+ * form id and variable name of the model lives here once; workers, services and tests import them.
  */
 export const PROCESS_ID = 'kim-fallkonferenz';
 
+/** External-task topics (`camunda:topic` of the service tasks). */
 export const JOB = {
   checkConsent: 'kim.check-conference-consent',
   savePlan: 'kim.save-conference-plan',
@@ -17,8 +18,18 @@ export const JOB = {
 } as const;
 
 export const MSG = {
-  /** An external agency confirmed an agreement through its signed link (correlation key = agreementId). */
+  /** An external agency confirmed an agreement through its signed link (correlated by agreementId). */
   agreementFulfilled: 'Msg_AgreementFulfilled',
+} as const;
+
+/**
+ * The variable each message is correlated by (the model names the message only). agreementId is
+ * the element variable of the multi-instance sub process: the event-based gateway
+ * Gateway_AwaitAgency copies it into a local variable of the waiting execution, so the message
+ * reaches exactly the instance of that agreement.
+ */
+export const CORRELATION = {
+  [MSG.agreementFulfilled]: { variable: 'agreementId', local: true },
 } as const;
 
 export const ERR = {} as const;
@@ -65,9 +76,9 @@ export const ELEMENT = {
   end: 'EndEvent_ConferenceDone',
 } as const;
 
-/** kim.check-conference-consent: header `final` = "true" on the re-check after the consent task. */
+/** kim.check-conference-consent: property `final` = "true" (camunda:properties) on the re-check after the consent task. */
 export const FINAL_HEADER = 'final';
-/** kim.record-agreement-status: header `status` = erledigt | ueberfaellig. */
+/** kim.record-agreement-status: property `status` = erledigt | ueberfaellig (camunda:properties). */
 export const STATUS_HEADER = 'status';
 export const AGREEMENT_STATUS = { done: 'erledigt', overdue: 'ueberfaellig' } as const;
 
@@ -83,8 +94,11 @@ export interface ConferenceStartVariables {
   caseId: string;
   conferenceId: string;
   kommuneId: string;
-  /** One ConferenceParticipant id per invited agency (multi-instance input). */
-  participantIds: string[];
+  /**
+   * ConferenceParticipant ids of the invited agencies, comma-separated ("p1,p2"): the multi-instance
+   * collection is `${kim.list(participantIds)}` (list variables cannot be set over REST).
+   */
+  participantIds: string;
   /** ISO 8601 duration: the reminder goes out this long before the date (KIM_CONFERENCE_REMINDER_BEFORE). */
   reminderBefore: string;
 }
@@ -95,10 +109,12 @@ export interface ConferenceVariables extends ConferenceStartVariables {
   consentCovers?: boolean;
   /** Set by kim.save-conference-plan: date of the conference (ISO, UTC). */
   conferenceAt?: string;
-  /** Set by kim.record-conference-protocol. */
-  agreementIds?: string[];
+  /** Local to Event_ReminderDue: conferenceAt − reminderBefore (ISO, UTC), computed in the model. */
+  reminderAt?: string;
+  /** Set by kim.record-conference-protocol: Agreement ids, comma-separated (`${kim.list(agreementIds)}`). */
+  agreementIds?: string;
   hasSystemGaps?: boolean;
-  /** Per agreement instance (local). */
+  /** Per agreement instance (local; also local on the execution waiting at Gateway_AwaitAgency). */
   agreementId?: string;
   responsible?: Responsible;
   /** ISO date-time (UTC) at which the agreement is overdue. */

@@ -31,6 +31,7 @@ export const ELEMENTS = {
   endCaseManagement: 'EndEvent_CaseManagementDone',
 } as const;
 
+/** External-task topics (`camunda:topic` of the service tasks). */
 export const JOB_TYPES = {
   recordFirstContact: 'kim.record-first-contact',
   recordConsent: 'kim.record-consent',
@@ -52,6 +53,8 @@ export const FORMS = {
 /** No messages or BPMN errors in this model. */
 export const MESSAGES = {} as const;
 export const ERRORS = {} as const;
+/** The variable each message is correlated by: none (no messages). */
+export const CORRELATION = {} as const;
 
 export const LIFE_AREAS = ['Aufenthalt', 'Sprache', 'Bildung', 'Arbeit', 'Wohnen', 'Gesundheit', 'FamilieKitaSchule', 'Finanzen', 'Sonstiges'] as const;
 export type LifeAreaCode = (typeof LIFE_AREAS)[number];
@@ -63,9 +66,22 @@ export type KindOfHelpCode = (typeof KIND_OF_HELP)[keyof typeof KIND_OF_HELP];
 /** Codes the double-funding check reports. */
 export const EXISTING_SUPPORT = { openCase: 'OFFENER_FALL', mbe: 'MBE', jmd: 'JMD' } as const;
 export type ExistingSupportCode = (typeof EXISTING_SUPPORT)[keyof typeof EXISTING_SUPPORT];
+/** What the codes mean, as the clarification task shows them. */
+export const EXISTING_SUPPORT_DE: Record<ExistingSupportCode, string> = {
+  OFFENER_FALL: 'ein offener KIM-Fall derselben Person in Ihrer Kommune',
+  MBE: 'Beratung durch die Migrationsberatung für Erwachsene (MBE)',
+  JMD: 'Beratung durch den Jugendmigrationsdienst (JMD)',
+};
 
 /** Answers of capture-consent. */
 export const CONSENT = { given: 'erteilt', refused: 'verweigert' } as const;
+/**
+ * A consent's data categories and purposes (code → German label): the intake form's options and the
+ * case file's consent dialog use these codes, and every screen shows these labels. Its recipients
+ * are the commune's partner organisations (ids), in the form and in the case file alike.
+ */
+export const CONSENT_DATA_CATEGORIES = { Stammdaten: 'Stammdaten', Aufenthaltsstatus: 'Aufenthaltsstatus', BildungArbeit: 'Bildung und Arbeit', Gesundheit: 'Gesundheit', Familie: 'Familie' } as const;
+export const CONSENT_PURPOSES = { Vermittlung: 'Vermittlung an eine Stelle', Fallkonferenz: 'Fallkonferenz', Abstimmung: 'Abstimmung mit Behörden' } as const;
 
 /** Answers of the clarification task. */
 export const CLARIFICATION = { takeOn: 'uebernehmen', notTakenOn: 'nicht-uebernehmen' } as const;
@@ -107,7 +123,7 @@ export interface IntakeVariables {
   verweisStelle?: string;
   // provide-short-counselling
   beratungErfolgt?: boolean;
-  // kim.record-statistics / kim.close-case (input mappings)
+  // kim.record-statistics / kim.close-case (camunda:inputParameter of the service tasks)
   statistikArt?: string;
   abschlussGrund?: string;
 }

@@ -1,9 +1,10 @@
 /**
- * kim-referral – Vermittlung an ein Angebot. Every id, job type, message, error code, form id and
- * variable name of the model lives here once; workers, services and tests import them.
+ * kim-referral – Vermittlung an ein Angebot. Every id, external-task topic, message, error code, form
+ * id and variable name of the model lives here once; workers, services and tests import them.
  */
 export const PROCESS_ID = 'kim-referral';
 
+/** External-task topics (`camunda:topic` of the service tasks). */
 export const JOB = {
   checkPartner: 'kim.check-referral-partner',
   checkConsent: 'kim.check-referral-consent',
@@ -18,6 +19,16 @@ export const MSG = {
   outcomeReported: 'Msg_ReferralOutcomeReported',
 } as const;
 export type ReferralMessage = (typeof MSG)[keyof typeof MSG];
+
+/**
+ * The variable each message is correlated by (the model names the message only). All three wait
+ * in the process scope, so `referralId` is a process-level variable.
+ */
+export const CORRELATION = {
+  [MSG.accepted]: { variable: 'referralId', local: false },
+  [MSG.declined]: { variable: 'referralId', local: false },
+  [MSG.outcomeReported]: { variable: 'referralId', local: false },
+} as const;
 
 export const ERR = {
   partnerUnreachable: 'Err_PartnerUnreachable',
@@ -65,8 +76,9 @@ export const ELEMENT = {
 } as const;
 
 /**
- * What kim.record-referral-outcome records, set per task as task header `result` (the task decides,
- * the variables carry no text).
+ * What kim.record-referral-outcome records, set per service task as the property `result`
+ * (`camunda:properties`, the worker reads it from the task's properties; the task decides, the
+ * variables carry no text).
  */
 export const RESULT = {
   accepted: 'angenommen',
@@ -87,7 +99,10 @@ export interface ReferralStartVariables {
   referralId: string;
   organisationId: string;
   kommuneId: string;
-  /** ISO 8601 duration until the reminder task (from KIM_REFERRAL_REMINDER_AFTER). */
+  /**
+   * ISO 8601 duration until the reminder task (from KIM_REFERRAL_REMINDER_AFTER). Callers that pass
+   * only the ids (call activities) leave it out; kim.check-referral-partner sets the default.
+   */
   reminderAfter: string;
 }
 

@@ -4,7 +4,11 @@
  * after repeated failures, a per-address limit, logout, security headers.
  */
 import crypto from 'node:crypto';
-import { loginLimiter } from '../../server/api/auth.routes';
+import fs from 'node:fs';
+import path from 'node:path';
+import { loginLimiter } from '../../server/auth/auth.routes';
+import { LOCK_MINUTES, MAX_FAILED_LOGINS } from '../../server/auth/auth.service';
+import { ROOT } from '../../server/config';
 import type { Stack } from '../../server/stack';
 import { login, startTestStack } from '../support/stack';
 
@@ -46,6 +50,15 @@ test('login sets an httpOnly SameSite=Strict cookie; only the token hash is stor
   expect((await fetch(`${stack.url}/api/auth/me`, { headers: { cookie: cookie.split(';')[0] } })).status).toBe(401);
 });
 
+test('signing in while the browser still holds a session needs no CSRF token and ends the old session', async () => {
+  const old = await login(stack.url, 'cm2.duisburg');
+  const res = await post('/api/auth/login', { username: 'cm2.duisburg', password: 'kim-demo' }, { cookie: old.cookie });
+  expect(res.status).toBe(200);
+  expect((await fetch(`${stack.url}/api/auth/me`, { headers: { cookie: old.cookie } })).status).toBe(401);
+  const fresh = (res.headers.get('set-cookie') ?? '').split(';')[0];
+  expect((await fetch(`${stack.url}/api/auth/me`, { headers: { cookie: fresh } })).status).toBe(200);
+});
+
 test('state-changing requests of a session need its CSRF token', async () => {
   const s = await login(stack.url, 'cm.duisburg');
   const without = await fetch(`${stack.url}/api/tasks/1/claim`, { method: 'POST', headers: { cookie: s.cookie } });
@@ -57,14 +70,24 @@ test('state-changing requests of a session need its CSRF token', async () => {
   expect(right.status).toBe(404);
 });
 
-test('five wrong passwords lock the account for a while, even against the right password', async () => {
+test('five wrong passwords are allowed, the sixth locks the account (message says until when and how to get unlocked), even against the right password', async () => {
   await stack.db.user.update({ where: { username: 'abh.duisburg' }, data: { failedLogins: 0, lockedUntil: null } });
-  for (let i = 0; i < 4; i++) expect((await post('/api/auth/login', { username: 'abh.duisburg', password: `falsch-${i}` })).status).toBe(401);
-  const fifth = await post('/api/auth/login', { username: 'abh.duisburg', password: 'falsch-5' });
-  expect(fifth.status).toBe(423);
-  expect(((await fifth.json()) as { title: string }).title).toMatch(/gesperrt/);
+  for (let i = 1; i <= MAX_FAILED_LOGINS; i++) expect((await post('/api/auth/login', { username: 'abh.duisburg', password: `falsch-${i}` })).status).toBe(401);
+  const before = Date.now();
+  const sixth = await post('/api/auth/login', { username: 'abh.duisburg', password: 'falsch-6' });
+  expect(sixth.status).toBe(423);
+  const { lockedUntil } = await stack.db.user.findUniqueOrThrow({ where: { username: 'abh.duisburg' } });
+  expect(lockedUntil!.getTime()).toBeGreaterThanOrEqual(before + LOCK_MINUTES * 60_000);
+  const berlin = lockedUntil!.toLocaleTimeString('de-DE', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Berlin' });
+  const title = ((await sixth.json()) as { title: string }).title;
+  expect(title).toContain(`${berlin} Uhr gesperrt`);
+  expect(title).toMatch(/Administration Ihrer Kommune hebt die Sperre/);
   const right = await post('/api/auth/login', { username: 'abh.duisburg', password: 'kim-demo' });
   expect(right.status).toBe(423);
+  expect(((await right.json()) as { title: string }).title).toBe(title);
+  // The sign-in page states the same rule the server applies (the rule's text names the numbers).
+  expect(MAX_FAILED_LOGINS).toBe(5);
+  expect(fs.readFileSync(path.join(ROOT, 'admin-ui/src/i18n/de.ts'), 'utf8')).toContain(`lockRule: 'Fünf falsche Passwörter hintereinander sind erlaubt; beim sechsten wird das Konto für ${LOCK_MINUTES} Minuten gesperrt.'`);
   const audit = await stack.db.auditLog.count({ where: { action: 'auth.locked' } });
   expect(audit).toBeGreaterThan(0);
   await stack.db.user.update({ where: { username: 'abh.duisburg' }, data: { failedLogins: 0, lockedUntil: null } });
@@ -91,6 +114,6 @@ test('the per-address limiter refuses attempts beyond its window budget with 429
 test('security headers are set', async () => {
   const res = await fetch(`${stack.url}/api/health`);
   expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
-  expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+  expect(res.headers.get('x-frame-options')).toBe('DENY');
   expect(res.headers.get('x-powered-by')).toBeNull();
 });

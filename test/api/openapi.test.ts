@@ -4,6 +4,7 @@
  */
 import type { Router } from 'express';
 import { createApp } from '../../server/app';
+import { buildHttpServices } from '../../server/services';
 import type { Stack } from '../../server/stack';
 import { startTestStack } from '../support/stack';
 
@@ -47,7 +48,8 @@ test('the description is OpenAPI 3.1 with German summaries and body schemas from
 
 test('every route registered in express is in the description and vice versa', async () => {
   const s = stack.services;
-  const app = createApp({ config: stack.config, db: stack.db, zeebe: stack.zeebe, log: stack.log, auth: s.auth, audit: s.audit, inbox: s.inbox, workerStatus: () => [] });
+  const services = buildHttpServices({ config: stack.config, db: stack.db, engine: stack.engine, audit: s.audit, inbox: s.inbox });
+  const app = createApp({ config: stack.config, db: stack.db, engine: stack.engine, log: stack.log, auth: s.auth, audit: s.audit, inbox: s.inbox, services, mail: s.mail, workerStatus: () => [] });
   const routes = expressRoutes((app as unknown as { router: Router & { stack: Layer[] } }).router.stack).filter((r) => r.split(' ')[1].startsWith('/api/'));
   const doc = (await (await fetch(`${stack.url}/api/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
   const documented = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));

@@ -1,5 +1,5 @@
 /**
- * The inbox list on real PostgreSQL (issue 6): the life-area filter (needs and goals of the task's
+ * The inbox list on real PostgreSQL: the life-area filter (needs and goals of the task's
  * case), the client column per role (name / pseudonym / nothing), the capped count ("mehr als …")
  * and that OpenAPI and docs/api.md describe them.
  */
@@ -113,13 +113,16 @@ describe('client column', () => {
     }
   });
 
-  test('ABH/EBH: their task and nothing beyond it – no client column', async () => {
-    for (const [u, id] of [['abh.duisburg', taskOf.abh], ['ebh.duisburg', taskOf.ebh]] as const) {
+  test('ABH/EBH: their task and the case\'s Aktenzeichen, nothing beyond it – no client column', async () => {
+    for (const [u, id, f] of [['abh.duisburg', taskOf.abh, nord], ['ebh.duisburg', taskOf.ebh, sued]] as const) {
       const rows = (await list(u, {})).rows;
       expect(ids(rows)).toEqual([id]);
       const task = await stack.db.task.findUniqueOrThrow({ where: { id } });
-      expect(Object.keys(rows[0]).sort()).toEqual(Object.keys(task).sort());
-      expect(JSON.stringify(rows[0])).not.toMatch(/Test|Person|T-/);
+      expect(Object.keys(rows[0]).sort()).toEqual([...Object.keys(task), 'caseReference', 'assigneeName'].sort());
+      // A readable reference instead of the case's id in the "Fall" column.
+      expect(rows[0].caseReference).toBe((await stack.db.case.findUniqueOrThrow({ where: { id: f.caseId } })).reference);
+      const { caseReference: _ref, assigneeName: _name, ...rest } = rows[0];
+      expect(JSON.stringify(rest)).not.toMatch(/Test|Person|T-/);
     }
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The task view's API (issue 6): the deployed form of a task with prefill and draft, drafts per user,
+ * The task view's API: the deployed form of a task with prefill and draft, drafts per user,
  * the case context per role, the next task after a completion, user preferences, and the inbox's
  * filters and fast pagination (keyset pages equal offset pages, Content-Range stays valid).
  */
@@ -33,18 +33,22 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-test('deploying a form stores its schema under the engine key', async () => {
-  const form = await stack.db.formSchema.findFirst({ where: { formId: 'test-check-first-contact' } });
+test('deploying a form stores its schema under the deployment it belongs to, per commune', async () => {
+  const form = await stack.db.formSchema.findFirst({ where: { formId: 'test-check-first-contact', tenantId: 'duisburg' } });
   expect(form).toBeTruthy();
-  const dep = await stack.db.resourceDeployment.findFirst({ where: { kind: 'form', resourceId: 'test-check-first-contact' }, orderBy: { id: 'desc' } });
-  expect(form!.formKey).toBe(dep!.resourceKey);
+  const dep = await stack.db.resourceDeployment.findFirst({ where: { kind: 'form', resourceId: 'test-check-first-contact', tenantId: 'duisburg' }, orderBy: { id: 'desc' } });
+  expect(form!.formKey).toBe(`${dep!.resourceKey}:test-check-first-contact`);
   expect((form!.schema as { components: unknown[] }).components.length).toBe(1);
 });
 
+/** An instance of the fixture process for the case; resolves with its user task's row. */
+async function engineTask(caseId: string) {
+  const pik = (await stack.engine.runtime.start('kim-test-inbox', 'duisburg', { caseId, kommuneId: 'duisburg' })).processInstanceKey;
+  return until(() => stack.db.task.findFirst({ where: { processInstanceKey: pik, state: 'CREATED' } }), `Aufgabe der Instanz ${pik}`);
+}
+
 test('GET /tasks/:id/form: schema, prefill from the case, draft overlay; drafts are per user', async () => {
-  const form = await stack.db.formSchema.findFirstOrThrow({ where: { formId: 'test-check-first-contact' } });
-  const t = await taskFor(stack, fx.caseId, 'case-manager:duisburg');
-  await stack.db.task.update({ where: { id: t.id }, data: { formKey: form.formKey } });
+  const t = await engineTask(fx.caseId);
 
   let res = await s['cm.duisburg'].get(`/api/tasks/${t.id}/form`);
   expect(res.status).toBe(200);
@@ -70,8 +74,9 @@ test('GET /tasks/:id/form: schema, prefill from the case, draft overlay; drafts 
   res = await s['cm.duisburg'].put(`/api/tasks/${t.id}/draft`, { data: 'nope' });
   expect(res.status).toBe(400);
   expect(((await res.json()) as { errors: Record<string, string> }).errors.data).toBeTruthy();
-  // Close the hand-made task so it is not "the next task" of the case in the tests below.
-  await stack.db.task.update({ where: { id: t.id }, data: { state: 'COMPLETED' } });
+  // End the instance so that its task is not "the next task" of the case in the tests below.
+  await stack.engine.runtime.cancel(t.processInstanceKey);
+  expect((await stack.db.task.findUniqueOrThrow({ where: { id: t.id } })).state).toBe('CANCELED');
 });
 
 test('EBH staff get only the minimised case and no consents or notes in the context', async () => {
@@ -89,12 +94,8 @@ test('EBH staff get only the minimised case and no consents or notes in the cont
 });
 
 test('completing a task names the next open task of the same case that the user may work on', async () => {
-  const caseId = fx.caseId;
-  const start = () => stack.zeebe.createProcessInstance({ bpmnProcessId: 'kim-test-inbox', variables: { caseId, kommuneId: 'duisburg' } });
-  const p1 = String((await start()).processInstanceKey);
-  const p2 = String((await start()).processInstanceKey);
-  const t1 = await until(() => stack.db.task.findFirst({ where: { processInstanceKey: p1 } }), 'Aufgabe 1');
-  const t2 = await until(() => stack.db.task.findFirst({ where: { processInstanceKey: p2 } }), 'Aufgabe 2');
+  const t1 = await engineTask(fx.caseId);
+  const t2 = await engineTask(fx.caseId);
   await s['cm.duisburg'].put(`/api/tasks/${t1.id}/draft`, { data: { geprueft: false } });
   const res = await s['cm.duisburg'].post(`/api/tasks/${t1.id}/complete`, { variables: { geprueft: true } });
   expect(res.status).toBe(200);
@@ -102,8 +103,8 @@ test('completing a task names the next open task of the same case that the user 
   expect(body.state).toBe('COMPLETED');
   expect(body.nextTask?.id).toBe(t2.id);
   expect(await stack.db.taskDraft.count({ where: { taskId: t1.id } })).toBe(0);
-  // Without waiting: the last task of the case has no successor for this user.
-  const last = await s['cm.duisburg'].post(`/api/tasks/${t2.id}/complete?next=false`, { variables: { geprueft: true } });
+  // The last task of the case has no successor for this user.
+  const last = await s['cm.duisburg'].post(`/api/tasks/${t2.id}/complete`, { variables: { geprueft: true } });
   expect(((await last.json()) as { nextTask: unknown }).nextTask).toBeNull();
 });
 

@@ -1,5 +1,5 @@
 /**
- * The journey of issue 6 in one piece, on the real stack with the real models (kim-intake with its
+ * The case manager's journey in one piece, on the real stack with the real models (kim-intake with its
  * DMN kim-intake-hilfeart and kim-case, their forms) and the real workers: cm.duisburg signs in,
  * begins a new Erstberatung for a new person (a missing field first), finds the first intake task in
  * the inbox and works every task of the intake through its form-js form in the browser – first
@@ -18,8 +18,9 @@ import { ELEMENTS as CASE } from '../../processes/kim-case/contract';
 import { ELEMENTS as INTAKE } from '../../processes/kim-intake/contract';
 import type { Stack } from '../../server/stack';
 import { workers as registry } from '../../workers';
-import { ensureUiBuilt, expectNoSevereA11yViolations, launchBrowser, openView, SHOTS, signIn, UiBrowser } from '../support/browser';
-import { openTask, processesDirWith } from '../support/processes';
+import { ensureUiBuilt, expectNoSevereA11yViolations, launchBrowser, SHOTS, signIn, UiBrowser } from '../support/browser';
+import { check, completeTask as completeTaskAs, form, heading, pick, reachTask as reachTaskIn } from '../support/journey';
+import { processesDirWith } from '../support/processes';
 import { startTestStack, until } from '../support/stack';
 
 const UI_TIMEOUT = 60_000;
@@ -45,51 +46,8 @@ afterAll(async () => {
 });
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `journey-${name}.png`), fullPage: true });
-const form = (page: Page) => page.getByTestId('camunda-form');
-const heading = (page: Page, name: string) => page.getByRole('heading', { name, exact: true, level: 1 });
-
-/** The inbox's group view: waits (live list) for the case's task and opens it by its "Öffnen" link. */
-async function openFromInbox(page: Page, reference: string, taskName: string) {
-  await page.getByRole('menuitem', { name: 'Aufgaben' }).click();
-  await openView(page, 'Gruppenaufgaben');
-  const row = page.locator('tbody tr').filter({ has: page.getByRole('cell', { name: reference, exact: true }) }).filter({ hasText: taskName });
-  await row.waitFor();
-  await row.getByRole('link', { name: `Öffnen: ${taskName}` }).click();
-}
-
-/**
- * The next task of the case: waits until the engine created it, then takes it where the app put the
- * user after the last completion – already opened ("next task of the same case") or from the inbox.
- */
-async function reachTask(page: Page, reference: string, caseId: string, elementId: string, name: string) {
-  const t = await openTask(stack, caseId, elementId);
-  expect(t.name).toBe(name);
-  if (!page.url().includes(`#/tasks/${t.id}/show`)) await openFromInbox(page, reference, name);
-  await page.waitForURL(new RegExp(`#/tasks/${t.id}/show`));
-  await heading(page, name).waitFor();
-  await form(page).locator('.fjs-form').waitFor();
-  return t;
-}
-
-/** "Abschließen"; the task must be COMPLETED by the user in the database and the page must move on. */
-async function completeTask(page: Page, taskId: string) {
-  await page.getByRole('button', { name: 'Abschließen' }).click();
-  await page.waitForURL((u) => !u.hash.startsWith(`#/tasks/${taskId}/`));
-  const t = await stack.db.task.findUniqueOrThrow({ where: { id: taskId } });
-  expect(t.state).toBe('COMPLETED');
-  expect(t.completedBy).toBe(USER);
-}
-
-async function check(scope: Locator, name: string) {
-  await scope.getByRole('checkbox', { name, exact: true }).check();
-}
-
-/** A form-js select: opens its list with a click and picks the option. */
-async function pick(field: Locator, option: string) {
-  await field.locator('.fjs-input-group').click();
-  await field.locator('.fjs-dropdownlist-item', { hasText: new RegExp(`^${option}$`) }).click();
-  await field.locator('.fjs-select-display', { hasText: option }).waitFor();
-}
+const reachTask = (page: Page, reference: string, caseId: string, elementId: string, name: string) => reachTaskIn(stack, page, { reference, caseId }, elementId, name);
+const completeTask = (page: Page, taskId: string) => completeTaskAs(stack, page, taskId, USER);
 
 test('a case manager begins an intake, works its tasks and the Förderplan in the forms, and sees the case with its process view', async () => {
   const page = await ui.newPage();
@@ -103,7 +61,7 @@ test('a case manager begins an intake, works its tasks and the Förderplan in th
   expect(await page.getByRole('radio', { name: 'Neue Person erfassen' }).isChecked()).toBe(true);
   const lastName = `Rahimi ${tag}`;
   await page.getByLabel('Vorname').fill('Farid');
-  await page.getByLabel('Geburtsdatum').fill('1987-09-23');
+  await page.getByLabel('Geburtsdatum').fill('23.09.1987');
   await page.getByLabel('Sprachen').fill('Dari, Englisch');
   await page.getByRole('button', { name: 'Erstberatung starten' }).click();
   await page.getByText('Bitte den Nachnamen angeben.').waitFor();
@@ -153,9 +111,10 @@ test('a case manager begins an intake, works its tasks and the Förderplan in th
   const consentTask = await reachTask(page, reference, caseId, INTAKE.captureConsent, 'Einwilligung erfassen');
   expect((await stack.db.case.findUniqueOrThrow({ where: { id: caseId } })).phase).toBe('Clearing');
   // The conditional fields appear only once consent is given.
-  expect(await form(page).getByRole('checkbox', { name: 'Jobcenter', exact: true }).count()).toBe(0);
+  expect(await form(page).getByRole('checkbox', { name: 'Jobcenter Duisburg', exact: true }).count()).toBe(0);
   await form(page).getByRole('radio', { name: 'Erteilt', exact: true }).check();
-  await check(form(page), 'Jobcenter');
+  // Recipients are the commune's organisations (the same list as the case file's consent dialog).
+  await check(form(page), 'Jobcenter Duisburg');
   await check(form(page), 'Vermittlung an eine Stelle');
   await check(form(page), 'Fallkonferenz');
   await check(form(page), 'Stammdaten');
@@ -174,7 +133,7 @@ test('a case manager begins an intake, works its tasks and the Förderplan in th
   await shot(page, 'consent');
   await completeTask(page, consentTask.id);
   const consent = await until(() => stack.db.consent.findFirst({ where: { caseId } }), 'Einwilligung in der Datenbank', ENGINE_TIMEOUT);
-  const jobcenter = await stack.db.organisation.findMany({ where: { kommuneId: 'duisburg', type: 'Jobcenter' }, select: { id: true } });
+  const jobcenter = await stack.db.organisation.findMany({ where: { kommuneId: 'duisburg', name: 'Jobcenter Duisburg' }, select: { id: true } });
   expect(consent.recipients.length).toBeGreaterThan(0);
   expect([...consent.recipients].sort()).toEqual(jobcenter.map((o) => o.id).sort());
   expect([...consent.purposes].sort()).toEqual(['Fallkonferenz', 'Vermittlung']);
@@ -259,28 +218,29 @@ test('a case manager begins an intake, works its tasks and the Förderplan in th
   await page.getByRole('link', { name: 'Fallakte öffnen' }).click();
   await heading(page, `Fall ${reference}`).waitFor();
   await page.getByText(`Farid ${lastName}`).first().waitFor();
-  // The app shows the case as cached from the first visit and reloads it: the goals only exist in
-  // the fresh record, so the values are read once they are there.
-  const plan2 = page.getByRole('region', { name: 'Bedarfe und Ziele' });
-  await plan2.getByText(`Ziel: ${goalHousing} (laufend)`).waitFor();
-  const overviewValue = (label: string) => page.locator(`xpath=//strong[normalize-space()="${label}"]/following-sibling::*[1]`).first();
-  expect(await overviewValue('Phase').innerText()).toBe('Umsetzung');
-  expect(await overviewValue('Hilfeart').innerText()).toBe('Case Management');
+  // The workspace opens on "Bedarfe und Ziele"; the goals only exist in the fresh record, so the
+  // values are read once they are there.
+  const plan2 = page.getByRole('tabpanel');
+  await plan2.getByText(`Ziel: ${goalHousing}`).waitFor();
+  const summary = page.getByTestId('case-summary');
+  await summary.getByText('Umsetzung', { exact: true }).waitFor();
+  await summary.getByText('Case Management', { exact: true }).waitFor();
   for (const area of ['Aufenthalt', 'Arbeit', 'Wohnen']) await plan2.getByText(area, { exact: true }).waitFor();
   const workNeed = plan2.locator('li', { has: page.getByText('Arbeit', { exact: true }) }).first();
-  expect(await workNeed.innerText()).toContain(`Ziel: ${goalWork} (laufend)`);
-  const consents = page.getByRole('region', { name: 'Einwilligungen' });
-  const consentRow = consents.locator('tbody tr', { hasText: 'Stammdaten' });
-  await consentRow.waitFor();
-  const consentText = await consentRow.innerText();
+  expect(await workNeed.innerText()).toContain(`Ziel: ${goalWork}`);
+  await page.getByRole('tab', { name: 'Einwilligungen', exact: true }).click();
+  const consents = page.getByRole('tabpanel');
+  await consents.getByText(/Stammdaten/).first().waitFor();
+  const consentText = await consents.innerText();
   expect(consentText).toContain('31.12.2030');
-  expect(consentText).toContain('BildungArbeit');
-  expect(consentText).toContain('erteilt');
+  expect(consentText).toContain('Bildung und Arbeit');
+  expect(consentText).not.toContain('BildungArbeit');
+  await page.getByRole('tab', { name: 'Prozessansicht', exact: true }).click();
 
   // The process view: kim-intake ran its path up to the call activity, which waits for kim-case
   // (so its end event is not reached yet); kim-case (called by it) is in its collapsed subprocess
-  // "Umsetzung und Monitoring" at "Nächsten Schritt festlegen". The engine's history arrives through
-  // the exporter, so refresh until it is there.
+  // "Umsetzung und Monitoring" at "Nächsten Schritt festlegen". The view reads the engine's history
+  // when it loads, so refresh until the workers have moved the instances on.
   const view = page.getByRole('region', { name: 'Prozessansicht' });
   const intake = view.locator('[data-testid="process-view-kim-intake"][data-state="ACTIVE"]');
   const cm = view.locator('[data-testid="process-view-kim-case"][data-state="ACTIVE"]');
@@ -318,9 +278,9 @@ test('a case manager begins an intake, works its tasks and the Förderplan in th
     await marked(intake, 'kim-pv-flow', flow).waitFor({ state: 'attached' });
   }
   expect(await intake.locator('svg g.djs-element[data-element-id="Flow_NoExistingSupport"].kim-pv-flow').count()).toBe(0);
-  expect(await intake.getByTestId('process-view-active-steps').innerText()).toBe('Fallmanagement (kim-case)');
+  expect(await intake.getByTestId('process-view-active-steps').innerText()).toBe('Fallbegleitung');
 
-  await cm.getByText('aufgerufen von KIM Erstkontakt').waitFor();
+  await cm.getByText('aufgerufen von Erstkontakt und Clearing').waitFor();
   for (const id of [CASE.start, CASE.createSupportPlan, CASE.saveSupportPlan]) await marked(cm, 'kim-pv-done', id).waitFor();
   await marked(cm, 'kim-pv-active', CASE.implementation).waitFor();
   expect(await cm.locator('svg g.djs-element.kim-pv-done[data-element-id="Task_EvaluateCase"], svg g.djs-element.kim-pv-done[data-element-id="Task_CloseCase"]').count()).toBe(0);

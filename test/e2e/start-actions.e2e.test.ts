@@ -16,7 +16,8 @@ import { ensureUiBuilt, expectNoSevereA11yViolations, launchBrowser, openView, S
 import type { Stack } from '../../server/stack';
 import { freePort } from '../../server/util/ports';
 import { workers as registry } from '../../workers';
-import { startTestStack, testConfig, until } from '../support/stack';
+import { choose } from '../support/journey';
+import { login, startTestStack, testConfig, until } from '../support/stack';
 
 const UI_TIMEOUT = 60_000;
 const tag = `${process.pid}-${Date.now()}`;
@@ -67,13 +68,6 @@ const newPage = () => ui.newPage();
 const signIn = (page: Page, username: string) => signInAt(page, stack.url, username, { awaitIdentity: true });
 
 
-async function choose(page: Page, label: string, option: string | RegExp) {
-  await page.getByRole('combobox', { name: label }).click();
-  await page.getByRole('option', { name: option }).click();
-  // The menu fades out (hidden from the accessibility tree at once, in the DOM until the end of
-  // the transition); checks (axe) must not see it half transparent.
-  await page.locator('.MuiMenu-root, [role="listbox"]').first().waitFor({ state: 'detached' });
-}
 
 test('cm.duisburg begins a new Erstberatung in the web app; the first intake task appears in the inbox', async () => {
   const page = await newPage();
@@ -84,7 +78,7 @@ test('cm.duisburg begins a new Erstberatung in the web app; the first intake tas
 
   // The last name is missing: the API's message appears at the field, everything typed stays.
   await page.getByLabel('Vorname').fill('Amina');
-  await page.getByLabel('Geburtsdatum').fill('1990-04-12');
+  await page.getByLabel('Geburtsdatum').fill('12.04.1990');
   await page.getByLabel('Staatsangehörigkeit').fill('syrisch');
   await page.getByLabel('Sprachen').fill('Arabisch, Englisch');
   await page.getByLabel('Dolmetschung nötig').check();
@@ -108,14 +102,18 @@ test('cm.duisburg begins a new Erstberatung in the web app; the first intake tas
   expect(c.client.interpreterNeeded).toBe(true);
   expect(c.siteId).toBe('duisburg-nord');
 
-  // The first task of kim-intake, in the group inbox.
+  // The first task of kim-intake is the starter's own: in "Meine Aufgaben", not among the group's.
   const t = await until(() => stack.db.task.findFirst({ where: { caseId, elementId: INTAKE.documentFirstContact, state: 'CREATED' } }), 'erste Aufgabe von kim-intake', 90_000);
   intakeTaskId = t.id;
+  expect(t.assignee).toBe('cm.duisburg');
   await page.getByRole('menuitem', { name: 'Aufgaben' }).click();
-  await openView(page, 'Gruppenaufgaben');
+  await openView(page, 'Meine Aufgaben');
   const row = page.locator('tbody tr', { hasText: caseRef });
   await row.first().waitFor();
   expect(await row.first().innerText()).toContain('Erstkontakt dokumentieren');
+  await page.screenshot({ path: path.join(SHOTS, 'start-intake-my-tasks.png'), fullPage: true });
+  await openView(page, 'Gruppenaufgaben');
+  expect(await page.locator('tbody tr', { hasText: caseRef }).count()).toBe(0);
 });
 
 test('the quick check names the missing requirements and the earliest application date', async () => {
@@ -123,8 +121,8 @@ test('the quick check names the missing requirements and the earliest applicatio
   await signIn(page, 'cm.duisburg');
   await page.getByRole('menuitem', { name: 'Schnellprüfung' }).click();
   await page.getByRole('heading', { name: 'Einbürgerung – Schnellprüfung', level: 1 }).waitFor();
-  await page.getByLabel('Stichtag').fill('2026-03-01');
-  await page.getByLabel('Rechtmäßiger Aufenthalt seit').fill('2022-06-15');
+  await page.getByLabel('Stichtag').fill('01.03.2026');
+  await page.getByLabel('Rechtmäßiger Aufenthalt seit').fill('15.06.2022');
   await choose(page, 'Sprachniveau Deutsch', 'A2');
   await page.getByLabel('Geeigneter Aufenthaltstitel').check();
   await page.getByLabel('Bezieht Leistungen nach SGB II oder SGB XII').check();
@@ -145,10 +143,10 @@ test('the quick check names the missing requirements and the earliest applicatio
   await page.getByLabel('Monate in Vollzeit in den letzten 24 Monaten').fill('30');
   await page.getByRole('button', { name: 'Voraussetzungen prüfen' }).click();
   await page.getByText('Vollzeitmonate in den letzten 24 Monaten: höchstens 24.').waitFor();
-  expect(await page.getByLabel('Rechtmäßiger Aufenthalt seit').inputValue()).toBe('2022-06-15');
+  expect(await page.getByLabel('Rechtmäßiger Aufenthalt seit').inputValue()).toBe('15.06.2022');
 });
 
-test('koord.duisburg reassigns the intake task to cm.duisburg with a reason; the audit log keeps it', async () => {
+test('koord.duisburg reassigns the intake task to cm2.duisburg with a reason; the audit log keeps it', async () => {
   expect(intakeTaskId).toBeTruthy();
   const page = await newPage();
   await signIn(page, 'koord.duisburg');
@@ -161,7 +159,7 @@ test('koord.duisburg reassigns the intake task to cm.duisburg with a reason; the
   await dialog.waitFor();
 
   // No reason: told at the field, nothing sent.
-  await choose(page, 'Neue Bearbeitung', /Aylin Demir \(cm\.duisburg\)/);
+  await choose(page, 'Neue Bearbeitung', /Jonas Becker.*cm2\.duisburg/);
   await dialog.getByRole('button', { name: 'Neu zuweisen' }).click();
   await dialog.getByText('Bitte den Grund der Neuzuweisung angeben').waitFor();
   await expectNoSevereA11yViolations(page);
@@ -171,12 +169,12 @@ test('koord.duisburg reassigns the intake task to cm.duisburg with a reason; the
   await dialog.getByLabel('Grund').fill(reason);
   await dialog.getByRole('button', { name: 'Neu zuweisen' }).click();
   await dialog.waitFor({ state: 'detached' });
-  await page.getByText('ist jetzt cm.duisburg zugewiesen').waitFor();
-  expect((await stack.db.task.findUniqueOrThrow({ where: { id: intakeTaskId } })).assignee).toBe('cm.duisburg');
+  await page.getByText('ist jetzt Jonas Becker zugewiesen').waitFor();
+  expect((await stack.db.task.findUniqueOrThrow({ where: { id: intakeTaskId } })).assignee).toBe('cm2.duisburg');
   const audit = await stack.db.auditLog.findFirstOrThrow({ where: { action: 'task.assign', entityId: intakeTaskId } });
   expect(audit.username).toBe('koord.duisburg');
   expect(audit.reason).toContain(reason);
-  expect(audit.reason).toContain('an cm.duisburg');
+  expect(audit.reason).toContain('von cm.duisburg an cm2.duisburg');
 });
 
 test('cm.duisburg starts a referral from the case; it appears in the case\'s referrals', async () => {
@@ -193,15 +191,15 @@ test('cm.duisburg starts a referral from the case; it appears in the case\'s ref
   await choose(page, 'Lebensbereich', 'Sprache');
   const purpose = `Integrationskurs B1 ${tag}`;
   await dialog.getByLabel('Zweck der Vermittlung').fill(purpose);
-  await dialog.getByLabel('Fällig bis').fill('2026-12-31');
+  await dialog.getByLabel('Fällig bis').fill('31.12.2026');
   await expectNoSevereA11yViolations(page);
   await dialog.getByRole('button', { name: 'Vermittlung starten' }).click();
   await dialog.waitFor({ state: 'detached' });
 
-  const referrals = page.getByRole('region', { name: 'Vermittlungen' });
-  const row = referrals.locator('tbody tr', { hasText: purpose });
+  await page.getByRole('tab', { name: 'Vermittlungen', exact: true }).click();
+  const row = page.getByRole('tabpanel').locator('tr', { hasText: purpose });
   await row.waitFor();
-  expect(await row.innerText()).toContain('Sprache');
+  expect(await row.innerText()).toContain(school.name);
   const r = await until(() => stack.db.referral.findFirst({ where: { caseId, purpose } }), 'Vermittlung in der Datenbank');
   expect(r.organisationId).toBe(school.id);
   expect(r.processInstanceKey).toBeTruthy();
@@ -213,9 +211,12 @@ test('other roles see no start buttons in the case and no "Neue Erstberatung"', 
   expect(caseId).toBeTruthy();
   const page = await newPage();
   await signIn(page, 'koord.duisburg');
+  // Coordinators open a person's case file only with a stated reason (here given over the API).
+  const koord = await login(stack.url, 'koord.duisburg');
+  expect((await koord.post(`/api/cases/${caseId}/access`, { reason: 'Fachaufsicht', note: 'Stichprobe der Fachaufsicht' })).status).toBeLessThan(300);
   await page.goto(`${stack.url}/#/cases/${caseId}/show`);
   await page.getByRole('heading', { name: /^Fall DU-/, level: 1 }).waitFor();
-  await page.getByRole('heading', { name: 'Vermittlungen' }).waitFor();
+  await page.getByRole('tab', { name: 'Vermittlungen', exact: true }).waitFor();
   expect(await page.getByRole('button', { name: 'Vermittlung starten' }).count()).toBe(0);
   expect(await page.getByRole('button', { name: 'Fallkonferenz starten' }).count()).toBe(0);
   await page.getByRole('menuitem', { name: 'Fälle' }).click();

@@ -1,5 +1,5 @@
 /**
- * The task view and the case file in a real browser (issue 6): a case manager completes a task
+ * The task view and the case file in a real browser: a case manager completes a task
  * through its rendered Camunda form (inline validation first), a saved draft survives a reload, the
  * next task of the case opens; the case file shows with its process view (active step highlighted in
  * the diagram, the path taken marked); EBH staff see only their group's task; another
@@ -37,8 +37,7 @@ beforeAll(async () => {
   ui = await launchBrowser(UI_TIMEOUT);
   fx = await caseFixture(stack, 'duisburg-nord');
   const start = async () => {
-    const r = await stack.zeebe.createProcessInstance({ bpmnProcessId: 'kim-test-inbox', variables: { caseId: fx.caseId, kommuneId: 'duisburg' } });
-    const pik = String(r.processInstanceKey);
+    const pik = (await stack.engine.runtime.start('kim-test-inbox', 'duisburg', { caseId: fx.caseId, kommuneId: 'duisburg' })).processInstanceKey;
     return (await until(() => stack.db.task.findFirst({ where: { processInstanceKey: pik } }), 'Aufgabe in der Projektion')).id;
   };
   t1 = await start();
@@ -113,9 +112,17 @@ test('a case manager works a task through its form: validation, draft across rel
   // The case file from the task view.
   await page.getByRole('link', { name: 'Fallakte öffnen' }).click();
   await page.getByRole('heading', { name: /^Fall T-/, level: 1 }).waitFor();
-  for (const h of ['Einwilligungen', 'Vermittlungen', 'Notizen', 'Dokumente', 'Protokoll']) await page.getByRole('heading', { name: h }).waitFor();
+  // The case file is a workspace with tabs (test/e2e/case-workspace.e2e.test.ts covers it in depth).
+  for (const h of ['Einwilligungen', 'Vermittlungen', 'Notizen', 'Dokumente', 'Verlauf']) await page.getByRole('tab', { name: h, exact: true }).waitFor();
+  const openTab = async (name: string) => {
+    await page.getByRole('tab', { name, exact: true }).click();
+    await page.getByRole('heading', { name, level: 2 }).waitFor();
+  };
+  await openTab('Dokumente');
   await page.getByText('pass.pdf herunterladen').waitFor();
+  await openTab('Vermittlungen');
   await page.getByRole('cell', { name: 'Arbeitsvermittlung' }).waitFor();
+  await openTab('Prozessansicht');
 
   // The process view: the running instance (t2) with its user task highlighted in the SVG, the
   // path to it marked; the text alternative names the active step.
@@ -147,6 +154,7 @@ test('a case manager works a task through its form: validation, draft across rel
 
   // Giving a consent in the case file: recipient, data categories and purpose ticked in the dialog.
   const org = await stack.db.organisation.findUniqueOrThrow({ where: { id: fx.organisationId } });
+  await openTab('Einwilligungen');
   await page.getByRole('button', { name: 'Einwilligung erfassen' }).click();
   const dialog = page.getByRole('dialog', { name: 'Einwilligung erfassen' });
   await dialog.getByRole('checkbox', { name: org.name }).check();
@@ -165,10 +173,11 @@ test('EBH staff see only the EBH task; its view shows the minimised case', async
   await signIn(page, 'ebh.duisburg');
   await page.getByRole('menuitem', { name: 'Aufgaben' }).click();
   await openView(page, 'Gruppenaufgaben');
-  // ABH/EBH rows carry the task's own fields only: the case by its id.
-  const rows = page.locator('tbody tr', { hasText: fx.caseId });
+  // ABH/EBH rows carry the task's own fields and the case's Aktenzeichen – never the case's id.
+  const rows = page.locator('tbody tr', { hasText: caseRef() });
   await rows.first().waitFor();
   expect(await rows.count()).toBe(1);
+  expect(await page.locator('tbody').innerText()).not.toContain(fx.caseId);
   expect(await rows.first().innerText()).toContain('Akte vorprüfen');
   await page.goto(`${stack.url}/#/tasks/${ebhTask}/show`);
   await page.getByRole('heading', { name: 'Akte vorprüfen', exact: true }).waitFor();

@@ -14,8 +14,6 @@ import { until } from '../support/stack';
 
 const runDir = path.join(process.env.KIM_TEST_RUN_DIR ?? path.join(ROOT, '.data', 'test'), 'start-command');
 const dbName = `kim_test_start_${process.pid}`;
-/** The engine history (KIM exporter) of this start: never the `kim_engine` of a developer's `npm start`. */
-const engineDbName = `kim_test_start_engine_${process.pid}`;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
@@ -27,23 +25,17 @@ beforeAll(async () => {
     PORT: String(await freePort()),
     KIM_DATA_DIR: runDir,
     KIM_DB_NAME: dbName,
-    KIM_ENGINE_DB_NAME: engineDbName,
-    KIM_ENGINE_REST_PORT: String(await freePort()),
-    KIM_ENGINE_GRPC_PORT: String(await freePort()),
-    KIM_ENGINE_MANAGEMENT_PORT: String(await freePort()),
-    KIM_ENGINE_DISK_WATERMARK: '512MB',
-    KIM_ENGINE_HEAP: '768m',
+    KIM_ENGINE_PORT: String(await freePort()),
+    KIM_ENGINE_HEAP: '512m',
     KIM_READY_FILE: path.join(runDir, 'ready'),
   };
   // The test suite's own engine must not be picked up as "external".
-  delete env.ZEEBE_GRPC_ADDRESS;
-  delete env.ZEEBE_REST_ADDRESS;
+  delete env.KIM_ENGINE_URL;
   delete env.DATABASE_URL;
 });
 
 afterAll(async () => {
   if (process.env.KIM_TEST_PG_BASE_URL) await dropDatabase(process.env.KIM_TEST_PG_BASE_URL, dbName).catch(() => undefined);
-  if (process.env.KIM_TEST_PG_BASE_URL) await dropDatabase(process.env.KIM_TEST_PG_BASE_URL, engineDbName).catch(() => undefined);
 });
 
 function startProduct(): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
@@ -72,7 +64,7 @@ async function runOnce(expectSeed: RegExp) {
   const out = p.output();
   expect(out).toContain(`KIM Prozessplattform läuft`);
   expect(out).toContain(url);
-  for (const u of ['cm.duisburg', 'cm2.duisburg', 'koord.duisburg', 'abh.duisburg', 'ebh.duisburg', 'admin.duisburg', 'cm.mettmann', 'koord.mettmann', 'land.nrw']) expect(out).toContain(u);
+  for (const u of ['cm.duisburg', 'cm2.duisburg', 'koord.duisburg', 'koord2.duisburg', 'abh.duisburg', 'ebh.duisburg', 'admin.duisburg', 'cm.mettmann', 'koord.mettmann', 'land.nrw']) expect(out).toContain(u);
   expect(out).toMatch(expectSeed);
   const health = await fetch(`${url}/api/health`);
   expect(health.status).toBe(200);
@@ -80,17 +72,21 @@ async function runOnce(expectSeed: RegExp) {
   expect(body).toMatchObject({ status: 'UP', database: { status: 'UP' }, engine: { status: 'UP' }, workers: { status: 'UP' } });
   const enginePid = Number(fs.readFileSync(path.join(runDir, 'engine', 'engine.pid'), 'utf8'));
   expect(alive(enginePid)).toBe(true);
-  // The broker loaded the KIM exporter, which created its tables in the engine history database.
-  expect(fs.readFileSync(path.join(runDir, 'engine', 'application.yaml'), 'utf8')).toContain('className: de.kim.exporter.ElementExporter');
-  await until(async () => {
-    const c = new Client({ connectionString: withDatabase(process.env.KIM_TEST_PG_BASE_URL!, engineDbName) });
-    await c.connect();
-    try {
-      return (await c.query("select 1 from information_schema.tables where table_name in ('engine_element_event', 'engine_incident')")).rowCount === 2;
-    } finally {
-      await c.end();
-    }
-  }, 'Tabellen des KIM-Exporters in der Verlaufsdatenbank');
+  // The engine keeps runtime and history in schema "engine" of the app database, with the KIM
+  // history level (no variable history).
+  const c = new Client({ connectionString: withDatabase(process.env.KIM_TEST_PG_BASE_URL!, dbName) });
+  await c.connect();
+  try {
+    const level = await c.query("select value_ from engine.act_ge_property where name_ = 'historyLevel'");
+    expect(level.rows[0]?.value_).toBe('101');
+    const deployed = await c.query('select count(*)::int as n from engine.act_re_procdef');
+    expect(deployed.rows[0].n).toBeGreaterThan(0);
+  } finally {
+    await c.end();
+  }
+  // The REST API answers on loopback only.
+  const engineUrl = `http://127.0.0.1:${env.KIM_ENGINE_PORT}/engine-rest/engine`;
+  expect((await fetch(engineUrl)).status).toBe(200);
 
   p.child.kill('SIGTERM');
   expect(await p.exited).toBe(0);
@@ -99,7 +95,6 @@ async function runOnce(expectSeed: RegExp) {
 }
 
 test('npm start brings everything up, stops cleanly on SIGTERM and reuses its data on the next start', async () => {
-  await runOnce(/Demo-Daten anlegen ✓ 9 Benutzer angelegt/);
-  expect(fs.existsSync(path.join(runDir, 'engine', 'data'))).toBe(true);
+  await runOnce(/Demo-Daten anlegen ✓ 10 Benutzer angelegt/);
   await runOnce(/Demo-Daten anlegen ✓ bereits vorhanden/);
 }, 400_000);

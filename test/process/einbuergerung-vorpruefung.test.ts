@@ -1,62 +1,15 @@
 /**
  * The decision kim-einbuergerung-vorpruefung on the real engine: every rule of the DOMAIN.md table
- * at its boundary. Each case is evaluated twice – through the service (gRPC EvaluateDecision, as the
- * API does) and directly through Camunda's REST API (POST /v2/decision-definitions/evaluation) – and
- * both must give the same, expected answer.
+ * at its boundary. Each case is evaluated twice – through the service (the engine port, as the API
+ * does) and directly through Operaton's REST API (POST /decision-definition/key/…/tenant-id/…/evaluate)
+ * – and both must give the same, expected answer.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { CODES, DECISION_ID, DMN_FILE, REQUIRED_DECISION_ID, Voraussetzung, VorpruefungInput, VorpruefungResult } from '../../processes/kim-einbuergerung/contract';
-import { ROOT } from '../../server/config';
-import { EinbuergerungService } from '../../server/domain/einbuergerung.service';
-import type { Stack } from '../../server/stack';
-import { startTestStack } from '../support/stack';
+import { EinbuergerungService } from '../../server/naturalisation/einbuergerung.service';
+import { decisionUnderTest } from '../support/decision';
 
-let stack: Stack;
-let service: EinbuergerungService;
-let dir: string;
-
-beforeAll(async () => {
-  // Only this decision is deployed: a temp folder holding a copy of the DMN.
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kim-einbuergerung-'));
-  fs.copyFileSync(path.join(ROOT, 'processes', 'kim-einbuergerung', DMN_FILE), path.join(dir, DMN_FILE));
-  stack = await startTestStack({ processesDir: dir, workers: false, http: false });
-  service = new EinbuergerungService(stack.zeebe, stack.services.audit);
-});
-afterAll(async () => {
-  await stack?.stop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-interface RestEvaluation {
-  decisionDefinitionId: string;
-  output: string;
-  failureMessage: string;
-  failedDecisionDefinitionId: string;
-  evaluatedDecisions: Array<{ decisionDefinitionId: string; output: string; matchedRules: Array<{ ruleId: string }> }>;
-}
-
-async function viaRest(variables: Record<string, unknown>): Promise<{ status: number; body: RestEvaluation }> {
-  const res = await fetch(`${stack.engine.restAddress}/v2/decision-definitions/evaluation`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify({ decisionDefinitionId: DECISION_ID, variables }),
-  });
-  return { status: res.status, body: (await res.json()) as RestEvaluation };
-}
-
-/** Evaluates through both paths, checks they agree, returns the answer. */
-async function evaluate(variables: Record<string, unknown>): Promise<VorpruefungResult> {
-  const grpc = await service.evaluate(variables as VorpruefungInput);
-  const rest = await viaRest(variables);
-  expect(rest.status).toBe(200);
-  expect(rest.body.decisionDefinitionId).toBe(DECISION_ID);
-  expect(rest.body.failureMessage).toBe('');
-  expect(rest.body.evaluatedDecisions.map((d) => d.decisionDefinitionId)).toEqual([REQUIRED_DECISION_ID, DECISION_ID]);
-  expect(JSON.parse(rest.body.output)).toEqual(grpc);
-  return grpc;
-}
+// Only this decision is deployed: a temp folder holding a copy of the DMN.
+const { evaluate, viaRest, inTenant } = decisionUnderTest<VorpruefungInput, VorpruefungResult>('kim-einbuergerung', DMN_FILE, DECISION_ID, (stack) => new EinbuergerungService(stack.engine.runtime, stack.services.audit));
 
 /** Everything met on 30 June 2025 (residence since exactly five years). */
 const ALL_MET = {
@@ -214,10 +167,13 @@ describe('fruehesterAntragstermin = aufenthaltSeit + 5 years', () => {
   });
 });
 
-test('the REST endpoint of 8.6 answers with the matched rules of the table', async () => {
-  const rest = await viaRest({ ...ALL_MET, freiheitsstrafeOhneBewaehrung: true, bekenntnisAbgegeben: false });
+test('the required table, evaluated on its own, answers one row per matched rule in table order', async () => {
+  const rest = await viaRest(REQUIRED_DECISION_ID, { ...ALL_MET, freiheitsstrafeOhneBewaehrung: true, bekenntnisAbgegeben: false });
   expect(rest.status).toBe(200);
-  const table = rest.body.evaluatedDecisions.find((d) => d.decisionDefinitionId === REQUIRED_DECISION_ID)!;
-  expect(table.matchedRules.map((r) => r.ruleId)).toEqual(['Rule_Straffreiheit_1', 'Rule_Bekenntnis']);
-  expect(JSON.parse(table.output)).toEqual(['STRAFFREIHEIT', 'BEKENNTNIS']);
+  expect(rest.body.map((row) => row.fehlendeCodes?.value)).toEqual(['STRAFFREIHEIT', 'BEKENNTNIS']);
+});
+
+test('the decision is deployed per commune: another tenant has its own, an unknown one none', async () => {
+  await expect(inTenant('mettmann', ALL_MET)).resolves.toMatchObject({ eligible: true });
+  await expect(inTenant('gibt-es-nicht', ALL_MET)).rejects.toMatchObject({ status: 503, code: 'decision_unavailable' });
 });

@@ -6,9 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { prepareForInbox } from '../../server/camunda/bpmn';
-import { ROOT } from '../../server/config';
-import type { Actor } from '../../server/domain/policy';
+import type { Actor } from '../../server/auth/policy';
 import type { Stack } from '../../server/stack';
 import { workers as registry } from '../../workers';
 import type { WorkerDeps } from '../../workers/deps';
@@ -32,13 +30,11 @@ let cm: Actor;
 let dir: string;
 let orgId: string;
 
-const REAL_REFERRAL = path.join(ROOT, 'processes', 'kim-referral', 'kim-referral.bpmn');
-
 beforeAll(async () => {
   dir = processesDirWith(['kim-case']);
   stack = await startTestStack({ processesDir: dir, workerDefs: [...registry, stubWorker] });
-  // The called process kim-referral as a stub (deployed directly, outside the checksum bookkeeping).
-  await stack.zeebe.deployResource({ name: 'kim-referral.bpmn', process: fs.readFileSync(path.join(FIXTURES, 'kim-referral-stub', 'kim-referral.bpmn')) });
+  // The called process kim-referral as a stub (deployed directly for the commune, outside the checksum bookkeeping).
+  await stack.engine.deployer.deploy('duisburg', 'kim-referral-stub', [{ name: 'kim-referral.bpmn', content: fs.readFileSync(path.join(FIXTURES, 'kim-referral-stub', 'kim-referral.bpmn')) }]);
   cm = await actorOf(stack, 'cm.duisburg');
   const org = await stack.db.organisation.upsert({
     where: { kommuneId_name: { kommuneId: 'duisburg', name: 'Sprachkursträger (Test Fall)' } },
@@ -48,10 +44,6 @@ beforeAll(async () => {
   orgId = org.id;
 });
 afterAll(async () => {
-  // Leave the real kim-referral as the latest version for test files that run after this one.
-  if (stack && fs.existsSync(REAL_REFERRAL)) {
-    await stack.zeebe.deployResource({ name: 'kim-referral.bpmn', process: Buffer.from(prepareForInbox(fs.readFileSync(REAL_REFERRAL, 'utf8'))) }).catch(() => undefined);
-  }
   await stack?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -65,11 +57,8 @@ async function openCase(interval: string) {
     data: { reference: `DU-T-${process.pid}-${n}`, clientId: client.id, kommuneId: 'duisburg', siteId: 'duisburg-nord', phase: 'Foerderplanung', kindOfHelp: 'CaseManagement' },
   });
   await stack.db.need.create({ data: { caseId: c.id, lifeArea: 'Sprache', description: 'Test' } });
-  const r = await stack.zeebe.createProcessInstance({
-    bpmnProcessId: PROCESS_ID,
-    variables: { caseId: c.id, clientId: client.id, kommuneId: 'duisburg', bearbeitungsfrist: 'P3D', wiedervorlageIntervall: interval },
-  });
-  return { caseId: c.id, pik: String(r.processInstanceKey) };
+  const r = await stack.engine.runtime.start(PROCESS_ID, 'duisburg', { caseId: c.id, clientId: client.id, kommuneId: 'duisburg', bearbeitungsfrist: 'P3D', wiedervorlageIntervall: interval });
+  return { caseId: c.id, pik: r.processInstanceKey };
 }
 
 const goals = [
@@ -83,8 +72,8 @@ test('goal texts stay in the app database: the engine never sees them, the kept 
   await completeTask(stack, cm, caseId, E.createSupportPlan, { ziele: [{ lebensbereich: 'Wohnen', beschreibung: marker }] });
   await until(() => stack.db.goal.findFirst({ where: { caseId, description: marker } }), 'Ziel mit Beschreibung gespeichert');
   expect(await stack.db.taskSubmission.findFirstOrThrow({ where: { processInstanceKey: pik } })).toMatchObject({ elementId: E.createSupportPlan, caseId, submittedBy: 'cm.duisburg' });
-  await expectNotInEngine(stack.zeebe, [marker]);
-  await stack.zeebe.cancelProcessInstance(pik);
+  await expectNotInEngine(stack, [marker]);
+  await stack.engine.runtime.cancel(pik);
   await stack.db.goal.deleteMany({ where: { caseId } });
   await stack.db.need.deleteMany({ where: { caseId } });
   await stack.db.case.delete({ where: { id: caseId } });
@@ -139,9 +128,8 @@ test('Wiedervorlage: the repeating timer creates review tasks while the case goe
   await completeTask(stack, cm, caseId, E.evaluateCase, { zieleErreicht: 'nein', abschlussGrund: 'kein-kontakt' });
   await until(async () => (await stack.db.case.findUniqueOrThrow({ where: { id: caseId } })).closedAt, 'Fall abgeschlossen');
   expect((await stack.db.goal.findMany({ where: { caseId } })).map((g) => g.status)).toEqual(['nicht_erreicht']);
-  // The terminate end event ended the instance with its open reviews: the reconciler closes their rows.
-  await until(async () => {
-    await stack.services.inbox.reconcile({ batch: 1000 });
-    return (await stack.db.task.count({ where: { processInstanceKey: pik, state: 'CREATED' } })) === 0;
-  }, 'offene Wiedervorlagen geschlossen');
+  // The terminate end event ended the instance with its open reviews: their inbox rows left with them.
+  await until(async () => !(await stack.engine.runtime.isRunning(pik)), 'Instanz beendet');
+  expect(await stack.db.task.count({ where: { processInstanceKey: pik, state: 'CREATED' } })).toBe(0);
+  expect(await stack.engine.tasks.openTaskIds({ processInstanceKey: pik })).toEqual([]);
 });

@@ -9,8 +9,8 @@
  */
 import fs from 'node:fs';
 import { DEFAULT_DOCUMENTS, ELEMENTS as E, PROCESS_ID } from '../../processes/kim-einbuergerung/contract';
-import { ELEMENT as R, MSG } from '../../processes/kim-referral/contract';
-import type { Actor } from '../../server/domain/policy';
+import { CORRELATION, ELEMENT as R, MSG } from '../../processes/kim-referral/contract';
+import type { Actor } from '../../server/auth/policy';
 import type { Stack } from '../../server/stack';
 import { workers as registry } from '../../workers';
 import { actorOf, completeTask, openTask, processesDirWith } from '../support/processes';
@@ -162,11 +162,11 @@ test('several requirements missing: parallel preparation (kim-referral language 
   }, 'Testanmeldung und Checkliste gespeichert');
   expect(afterPrep.testDate?.toISOString().slice(0, 10)).toBe('2026-05-12');
   expect(afterPrep.testCentre).toBe(centre);
-  await expectNotInEngine(stack.zeebe, [centre]);
+  await expectNotInEngine(stack, [centre]);
   expect(Object.fromEntries(afterPrep.documents.map((d) => [d.kind, d.status]))).toMatchObject({ reisepass: 'vorhanden', geburtsurkunde: 'uebersetzung_noetig', heiratsurkunde: 'apostille_noetig', lebenslauf: 'fehlt' });
   // the join waits for the language course
   expect(await stack.db.task.count({ where: { caseId, elementId: E.checkCompleteness } })).toBe(0);
-  await stack.zeebe.publishMessage({ name: MSG.declined, correlationKey: referral.id, messageId: `${referral.id}:test-declined`, timeToLive: 60_000, variables: {} });
+  await stack.services.messages.send({ messageId: `${referral.id}:test-declined`, name: MSG.declined, tenantId: 'duisburg', correlation: { ...CORRELATION[MSG.declined], value: referral.id } });
   await until(async () => (await stack.db.referral.findUniqueOrThrow({ where: { id: referral.id } })).status === 'abgelehnt', 'Vermittlung abgelehnt');
 
   // completeness: not yet complete → the case manager supplies documents → check again

@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { ELEMENT } from '../../processes/kim-fallkonferenz/contract';
 import { ROOT } from '../../server/config';
-import { NO_CONSENT_NOTE } from '../../server/domain/conference.service';
+import { NO_CONSENT_NOTE } from '../../server/conferences/conference.service';
 import type { Stack } from '../../server/stack';
 import { workers as registry } from '../../workers';
 import { expectNotInEngine } from '../support/engine-log';
@@ -178,9 +178,9 @@ test('every path: consent present / missing, invitation with .ics, confirm and d
   expect(mailsTo(ja.email!).some((m) => /im Anhang erhalten Sie das Protokoll/.test(m.text))).toBe(false);
 
   const agreements = await stack.db.agreement.findMany({ where: { conferenceId: started.id }, orderBy: { position: 'asc' } });
-  // The plan's and the protocol's texts are in the app database only: never in the engine's files.
+  // The plan's and the protocol's texts are in the app database only: never in the engine's tables.
   expect(await stack.db.taskSubmission.count({ where: { processInstanceKey: pik, elementId: { in: [ELEMENT.planConference, ELEMENT.recordConference] } } })).toBe(2);
-  await expectNotInEngine(stack.zeebe, [`Raum ${tag}`, `Schule ${tag}`, `Demir${tag}`, `Mietübernahme prüfen (${tag})`]);
+  await expectNotInEngine(stack, [`Raum ${tag}`, `Schule ${tag}`, `Demir${tag}`, `Mietübernahme prüfen (${tag})`]);
   expect(agreements.map((a) => a.responsible)).toEqual(['kim', 'extern', 'extern', 'kim']);
 
   // overdue (external and KIM) → escalation tasks for the case manager
@@ -192,8 +192,7 @@ test('every path: consent present / missing, invitation with .ics, confirm and d
   await complete(cm, esc1.id, { eskalationErgebnis: 'erledigt' });
   await complete(cm, esc2.id, { eskalationErgebnis: 'entfallen' });
   // KIM staff: confirmation task
-  // the overdue KIM agreement's confirmation task was cancelled by its timer: the reconciler closes it
-  await stack.services.inbox.reconcile();
+  // the overdue KIM agreement's confirmation task was cancelled by its timer and left the inbox with it
   const confirm = await openTask(pik, ELEMENT.confirmAgreement);
   expect(await stack.db.task.count({ where: { processInstanceKey: pik, elementId: ELEMENT.confirmAgreement, state: 'CREATED' } })).toBe(1);
   await complete(cm, confirm.id, { vereinbarungErledigt: true });

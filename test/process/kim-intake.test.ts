@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Actor } from '../../server/domain/policy';
+import type { Actor } from '../../server/auth/policy';
 import type { Stack } from '../../server/stack';
 import { ELEMENTS as CASE } from '../../processes/kim-case/contract';
 import { ELEMENTS as E } from '../../processes/kim-intake/contract';
@@ -67,7 +67,7 @@ test('case management: first contact, consent given, no existing support → DMN
   // The Wiedervorlage interval comes from configuration (PT2S here): a review task appears in kim-case.
   await completeTask(stack, cm, started.caseId, CASE.createSupportPlan, { ziele: [{ lebensbereich: 'Arbeit', beschreibung: 'Arbeitsaufnahme vorbereiten' }] });
   await openTask(stack, started.caseId, CASE.reviewCase);
-  await stack.zeebe.cancelProcessInstance(started.processInstanceKey);
+  await stack.engine.runtime.cancel(started.processInstanceKey);
 });
 
 test('short counselling with consent refused: the refusal is recorded, DMN Kurzberatung, statistics and closing with deletion date', async () => {
@@ -111,7 +111,7 @@ test('double funding: an open case of the same person → clarification → not 
   const c = await closed(second.caseId);
   expect(c.outcome).toBe('nicht-uebernommen-bestehende-unterstuetzung');
   expect(await stats('nicht_uebernommen')).toBe(before + 1);
-  await stack.zeebe.cancelProcessInstance(first.processInstanceKey);
+  await stack.engine.runtime.cancel(first.processInstanceKey);
 });
 
 test('double funding: known MBE counselling → clarification → KIM takes on, the decision follows', async () => {
@@ -122,7 +122,7 @@ test('double funding: known MBE counselling → clarification → KIM takes on, 
   await openTask(stack, started.caseId, E.shortCounselling);
   const c = await stack.db.case.findUniqueOrThrow({ where: { id: started.caseId } });
   expect(c).toMatchObject({ existingSupport: ['MBE'], kindOfHelp: 'Kurzberatung', closedAt: null });
-  await stack.zeebe.cancelProcessInstance(started.processInstanceKey);
+  await stack.engine.runtime.cancel(started.processInstanceKey);
 });
 
 test('startIntake: only case managers of a site, and a person is required', async () => {
@@ -133,7 +133,7 @@ test('startIntake: only case managers of a site, and a person is required', asyn
   const other = await actorOf(stack, 'cm.mettmann');
   const mine = await stack.services.intake.startIntake(cm, { client: newClient() });
   await expect(stack.services.intake.startIntake(other, { clientId: mine.clientId })).rejects.toMatchObject({ status: 404 });
-  await stack.zeebe.cancelProcessInstance(mine.processInstanceKey);
+  await stack.engine.runtime.cancel(mine.processInstanceKey);
 });
 
 test('process variables hold ids and decision inputs only', async () => {

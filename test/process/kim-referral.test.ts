@@ -7,8 +7,9 @@
 import path from 'node:path';
 import { ELEMENT, PROCESS_ID } from '../../processes/kim-referral/contract';
 import { ROOT } from '../../server/config';
-import type { Actor } from '../../server/domain/policy';
-import { referralNumber } from '../../server/domain/referral.service';
+import { EngineConflict } from '../../server/engine/port';
+import type { Actor } from '../../server/auth/policy';
+import { referralNumber } from '../../server/referrals/referral.service';
 import type { Stack } from '../../server/stack';
 import { workers as registry } from '../../workers';
 import { login, Session, startTestStack, testConfig, until } from '../support/stack';
@@ -74,6 +75,16 @@ async function start(s: Awaited<ReturnType<typeof setup>>, reminderAfter = 'PT1H
   return r;
 }
 
+/** Cancels an instance; a worker finishing a step at the same moment makes the engine refuse once (optimistic locking). */
+const cancel = (pik: string) =>
+  until(
+    () =>
+      stack.engine.runtime.cancel(pik).then(
+        () => true,
+        (e: unknown) => (e instanceof EngineConflict ? false : Promise.reject(e)),
+      ),
+    'Instanz abgebrochen',
+  );
 const openTask = (pik: string, elementId: string) => until(() => stack.db.task.findFirst({ where: { processInstanceKey: pik, elementId, state: 'CREATED' } }), `Aufgabe ${elementId}`);
 async function complete(s: Session, taskId: string, variables: Record<string, unknown>) {
   const res = await s.post(`/api/tasks/${taskId}/complete`, { variables });
@@ -189,6 +200,33 @@ test('a partner answer while the reminder task is open is kept and correlated on
   await referralWith(r.id, 'angenommen');
 });
 
+test('an answer while the process waits is delivered at once; the same answer twice is refused', async () => {
+  const s = await setup();
+  const r = await start(s);
+  await complete(cm, (await openTask(r.processInstanceKey!, ELEMENT.handOverContact)).id, { kontaktUebergabe: 'persoenlich', kontaktUebergeben: true });
+  const link = linkOf(await mailTo(s.org.email!));
+  await referralWith(r.id, 'gesendet');
+  expect((await answer(link, { action: 'accept' })).status).toBe(303);
+  await referralWith(r.id, 'angenommen');
+  expect(await stack.db.pendingMessage.findUniqueOrThrow({ where: { messageId: `${r.id}:accepted` } })).toMatchObject({ state: 'DELIVERED', processInstanceKey: r.processInstanceKey });
+  expect((await answer(link, { action: 'accept' })).status).toBe(409);
+  expect(await stack.db.pendingMessage.count({ where: { correlationValue: r.id } })).toBe(1);
+  await cancel(r.processInstanceKey!);
+});
+
+test('an answer after the process ended is recorded on the referral but nothing is kept for the engine', async () => {
+  const s = await setup();
+  const r = await start(s);
+  await complete(cm, (await openTask(r.processInstanceKey!, ELEMENT.handOverContact)).id, { kontaktUebergabe: 'persoenlich', kontaktUebergeben: true });
+  const link = linkOf(await mailTo(s.org.email!));
+  await referralWith(r.id, 'gesendet');
+  await cancel(r.processInstanceKey!);
+  expect((await answer(link, { action: 'decline', text: 'Kein Platz mehr frei' })).status).toBe(303);
+  expect(await stack.db.referralEvent.count({ where: { referralId: r.id, kind: 'declined' } })).toBe(1);
+  expect(await stack.db.pendingMessage.findUniqueOrThrow({ where: { messageId: `${r.id}:declined` } })).toMatchObject({ state: 'DROPPED' });
+  expect((await stack.db.referral.findUniqueOrThrow({ where: { id: r.id } })).status).toBe('gesendet');
+});
+
 test('no reachable partner (no e-mail address): a system gap and a task for the coordinators, nothing is sent', async () => {
   const s = await setup({ email: null });
   const r = await start(s);
@@ -243,20 +281,19 @@ test('the signed link: tampered or garbage → 400, expired → 410, both as Ger
   expect(await res.text()).toContain('Link abgelaufen');
   // the partner page needs no session and is not behind the API's CSRF check
   expect((await page(`/partner/referrals/${good}`)).status).toBe(200);
-  await stack.zeebe.cancelProcessInstance(r.processInstanceKey!);
+  await cancel(r.processInstanceKey!);
 });
 
 test('started as a called process (only ids, no reminderAfter): the configured reminder applies and the instance is linked', async () => {
   const s = await setup();
   const row = await stack.db.referral.create({ data: { caseId: s.kase.id, organisationId: s.org.id, lifeArea: 'Arbeit', purpose: 'Bewerbungstraining' } });
-  const pi = await stack.zeebe.createProcessInstance({ bpmnProcessId: PROCESS_ID, variables: { caseId: s.kase.id, kommuneId: 'duisburg', referralId: row.id } });
-  const pik = String(pi.processInstanceKey);
+  const pik = (await stack.engine.runtime.start(PROCESS_ID, 'duisburg', { caseId: s.kase.id, kommuneId: 'duisburg', referralId: row.id })).processInstanceKey;
   await complete(cm, (await openTask(pik, ELEMENT.handOverContact)).id, { kontaktUebergabe: 'persoenlich', kontaktUebergeben: true });
   await mailTo(s.org.email!);
   // KIM_REFERRAL_REMINDER_AFTER of this stack is PT2S
   await openTask(pik, ELEMENT.followUp);
   expect((await stack.db.referral.findUniqueOrThrow({ where: { id: row.id } })).processInstanceKey).toBe(pik);
-  await stack.zeebe.cancelProcessInstance(pik);
+  await cancel(pik);
 });
 
 test('the model is deployed under its process id', () => {

@@ -1,6 +1,6 @@
 /**
- * The live inbox on the real engine (issue 6): a subscriber of GET /api/tasks/events hears about a
- * user task the engine creates (kim.inbox-sync writes the projection, the Task trigger notifies)
+ * The live inbox on the real engine: a subscriber of GET /api/tasks/events hears about a
+ * user task the engine creates (its task listener writes the projection, the Task trigger notifies)
  * and about its completion through the API; users who may not see the task – another commune, an
  * authority group of the same commune – hear nothing. Events carry no task or personal data.
  */
@@ -10,7 +10,7 @@ import type { Stack } from '../../server/stack';
 import { workers as registry } from '../../workers';
 import type { WorkerDeps } from '../../workers/deps';
 import type { WorkerDefinition } from '../../workers/runtime';
-import { TASK_CHANNEL } from '../../server/domain/task-events';
+import { TASK_CHANNEL } from '../../server/inbox/task-events';
 import { openTaskEvents, TaskEventStream } from '../support/events';
 import { FIXTURES, login, Session, startTestStack, until } from '../support/stack';
 
@@ -39,7 +39,7 @@ async function subscribe(username?: string) {
   return s;
 }
 
-/** A task row written directly (the trigger fires as for the worker's rows): a marker for one audience. */
+/** A task row written directly (the trigger fires as for the engine's rows): a marker for one audience. */
 async function markerTask(kommuneId: string, group: string) {
   const id = `marker-${kommuneId}-${group}-${Date.now()}`;
   await stack.db.task.create({
@@ -58,10 +58,9 @@ test('a task created by the engine and its completion reach the subscriber at on
   const otherCommune = await subscribe('koord.mettmann');
   const otherGroup = await subscribe('abh.duisburg');
 
-  // The engine creates the user task; kim.inbox-sync writes the row; the trigger announces it.
+  // The engine creates the user task; its listener writes the row; the trigger announces it.
   const caseId = `sse-${process.pid}`;
-  const r = await stack.zeebe.createProcessInstance({ bpmnProcessId: 'kim-test-inbox', variables: { caseId, kommuneId: 'duisburg' } });
-  const pik = String(r.processInstanceKey);
+  const pik = (await stack.engine.runtime.start('kim-test-inbox', 'duisburg', { caseId, kommuneId: 'duisburg' })).processInstanceKey;
   const created = await mine.waitFor((e) => e.type === 'tasks', { what: 'Ereignis zur neuen Aufgabe' });
   expect(created.data).toEqual({ kommuneId: 'duisburg', groups: ['case-manager:duisburg'] });
   const row = await until(() => stack.db.task.findFirst({ where: { processInstanceKey: pik, state: 'CREATED' } }), 'Aufgabe in der Projektion', 10_000);
@@ -87,7 +86,7 @@ test('a task created by the engine and its completion reach the subscriber at on
   expect(otherGroup.changes.map((e) => e.data)).toEqual([{ kommuneId: 'duisburg', groups: ['abh:duisburg'] }]);
 });
 
-test('the trigger stays silent on timestamp-only updates (the reconciler) and names only the audience', async () => {
+test('the trigger stays silent on timestamp-only updates and names only the audience', async () => {
   const c = new Client({ connectionString: stack.databaseUrl });
   await c.connect();
   const heard: string[] = [];

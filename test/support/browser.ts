@@ -28,15 +28,24 @@ function newestMtime(p: string): number {
  */
 export async function ensureUiBuilt() {
   fs.mkdirSync(SHOTS, { recursive: true });
-  const built = path.join(UI_DIR, 'dist', 'index.html');
+  const dist = path.join(UI_DIR, 'dist');
+  const built = path.join(dist, 'index.html');
   const sources = ['src', 'index.html', 'vite.config.ts'].map((p) => path.join(UI_DIR, p)).concat(path.join(ROOT, 'package-lock.json'));
   if (fs.existsSync(built) && fs.statSync(built).mtimeMs > Math.max(...sources.map(newestMtime))) return;
+  // Build beside dist and swap it in: a test run that serves the old build at this moment (another
+  // jest process on the same checkout) never sees a half-written folder.
+  const out = path.join(UI_DIR, `.dist-build-${process.pid}`);
+  fs.rmSync(out, { recursive: true, force: true });
   const vite = path.join(path.dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
-  await promisify(execFile)(process.execPath, [vite, 'build', '--config', path.join(UI_DIR, 'vite.config.ts'), '--logLevel', 'warn'], {
+  await promisify(execFile)(process.execPath, [vite, 'build', '--config', path.join(UI_DIR, 'vite.config.ts'), '--logLevel', 'warn', '--outDir', out, '--emptyOutDir'], {
     cwd: ROOT,
     maxBuffer: 16 * 1024 * 1024,
   });
-  if (!fs.existsSync(built)) throw new Error('Vite-Build hat keine admin-ui/dist/index.html erzeugt');
+  if (!fs.existsSync(path.join(out, 'index.html'))) throw new Error('Vite-Build hat keine index.html erzeugt');
+  const old = path.join(UI_DIR, `.dist-old-${process.pid}`);
+  if (fs.existsSync(dist)) fs.renameSync(dist, old);
+  fs.renameSync(out, dist);
+  fs.rmSync(old, { recursive: true, force: true });
 }
 
 export interface UiBrowser {
@@ -96,4 +105,20 @@ export async function openView(page: Page, tab: 'Meine Aufgaben' | 'Gruppenaufga
   await page.getByRole('tab', { name: tab }).click();
   await page.getByRole('tab', { name: tab, selected: true }).waitFor();
   await page.locator(`[data-testid="task-list-status"][data-view="${view}"][data-loaded="true"]`).waitFor();
+}
+
+/** The page is no wider than its window (no sideways scrolling), once the layout has settled. */
+export async function expectNoSideScroll(page: Page, what = 'Seite'): Promise<void> {
+  try {
+    await page.waitForFunction(() => document.documentElement.scrollWidth <= window.innerWidth, null, { timeout: 5000 });
+  } catch {
+    // Name the outermost elements that stick out, so the message points at the cause.
+    const { w, vw, culprits } = await page.evaluate(() => {
+      const vw = window.innerWidth;
+      const out = Array.from(document.body.querySelectorAll('*')).filter((e) => e.getBoundingClientRect().right > vw + 1);
+      const outer = out.filter((e) => !out.includes(e.parentElement as Element)).slice(0, 5);
+      return { w: document.documentElement.scrollWidth, vw, culprits: outer.map((e) => `${e.tagName.toLowerCase()}.${Array.from(e.classList).slice(0, 3).join('.')}`) };
+    });
+    throw new Error(`${what}: ${w} px breit bei ${vw} px Fensterbreite (waagerechte Bildlaufleiste): ${culprits.join(', ')}`);
+  }
 }

@@ -1,18 +1,20 @@
 /**
  * Starts what the whole suite shares: its own PostgreSQL databases (kim_test_<pid>) on the same
- * server the product would use, and its own engine (fresh data folder, free ports). A running
- * `npm start` is never touched: other database, other ports, other engine data.
+ * server the product would use, and one engine JVM (Operaton) on a free port. Every test file then
+ * gets its own database – a copy of a template that already holds the app schema and the engine's
+ * tables – and its own engine in that JVM (see test/support/stack.ts): the engine's task listener
+ * writes the inbox of the database it runs on. A running `npm start` is never touched.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { LocalEngine } from '../../engine/engine';
-import { jdbcFromUrl } from '../../engine/exporter';
+import { Client } from 'pg';
+import { jdbcTarget, LocalEngine } from '../../engine/engine';
 import { loadConfig, ROOT } from '../../server/config';
 import { migrate } from '../../server/db/migrate';
 import { ensureDatabase, resolvePostgres } from '../../server/db/postgres';
-import { Client } from 'pg';
 import { freePort } from '../../server/util/ports';
 import { Progress } from '../../server/util/progress';
+import { closeTestEngine, openTestEngine } from './test-engines';
 
 export default async function globalSetup() {
   const cfg = loadConfig({ ...process.env, NODE_ENV: 'test' });
@@ -24,41 +26,40 @@ export default async function globalSetup() {
   await ensureDatabase(pg.baseUrl, dbName);
   const databaseUrl = pg.urlFor(dbName);
   await migrate(databaseUrl, { progress });
-  // Every test file gets its own copy of the migrated database (see test/support/stack.ts), so no
-  // file sees rows another file left behind. Nobody connects to the template itself.
+  // The template every test file copies. Nobody but the setup connects to it.
+  const tpl = `${dbName}_tpl`;
   const c = new Client({ connectionString: pg.urlFor('postgres') });
   await c.connect();
-  await c.query(`create database "${dbName}_tpl" template "${dbName}"`);
+  await c.query(`create database "${tpl}" template "${dbName}"`);
   await c.end();
-  // The engine is shared by the whole run, so its history (KIM exporter, process view) lives in one
-  // run-wide database next to the per-file app databases; element keys are unique per engine.
-  const engineDbName = `kim_engine_${process.pid}`;
-  await ensureDatabase(pg.baseUrl, engineDbName);
-  const engineDatabaseUrl = pg.urlFor(engineDbName);
-  const grpc = await freePort();
+
   const engine = new LocalEngine({
-    version: cfg.KIM_CAMUNDA_VERSION,
     cacheDir: cfg.KIM_CACHE_DIR,
     dataDir: path.join(runDir, 'engine'),
-    restPort: await freePort(),
-    grpcPort: grpc,
-    commandPort: await freePort(),
-    internalPort: await freePort(),
-    managementPort: await freePort(),
-    heap: '768m',
-    diskWatermark: '512MB',
+    port: await freePort(),
+    heap: '1g',
+    database: jdbcTarget(databaseUrl),
+    testEngines: true,
+    jobMaxWaitMs: 500,
     progress,
-    exporter: { ...jdbcFromUrl(engineDatabaseUrl), flushIntervalMs: 100 },
   });
-  const ep = await engine.start();
+  const engineUrl = await engine.start();
+  const engineRoot = engineUrl.replace(/\/engine-rest$/, '');
+  // The engine's tables go into the template once, so each file's engine starts without creating them.
+  const step = progress.step('Engine-Tabellen in die Test-Vorlage');
+  await openTestEngine(engineRoot, 'template', pg.urlFor(tpl));
+  await closeTestEngine(engineRoot, 'template');
+  step.done();
   Object.assign(process.env, {
     KIM_TEST_DATABASE_URL: databaseUrl,
     KIM_TEST_DB_NAME: dbName,
-    KIM_TEST_ENGINE_DATABASE_URL: engineDatabaseUrl,
     KIM_TEST_PG_BASE_URL: pg.baseUrl,
-    KIM_TEST_GRPC: ep.grpcAddress,
-    KIM_TEST_REST: ep.restAddress,
+    KIM_TEST_ENGINE_ROOT: engineRoot,
+    KIM_TEST_ENGINE_URL: engineUrl,
     KIM_TEST_RUN_DIR: runDir,
+    // The dashboards' demo history (prisma/seed-history.ts) stays out of the tests' databases: tests
+    // that need it seed it themselves.
+    KIM_DEMO_HISTORY: 'false',
   });
-  (globalThis as Record<string, unknown>).__kimTest = { engine, pg, dbName, engineDbName, runDir };
+  (globalThis as Record<string, unknown>).__kimTest = { engine, pg, dbName, runDir };
 }

@@ -4,11 +4,10 @@ import type { LocalEngine } from '../../engine/engine';
 import { dropDatabase, PostgresHandle } from '../../server/db/postgres';
 
 export default async function globalTeardown() {
-  const t = (globalThis as Record<string, unknown>).__kimTest as { engine: LocalEngine; pg: PostgresHandle; dbName: string; engineDbName?: string; runDir: string } | undefined;
+  const t = (globalThis as Record<string, unknown>).__kimTest as { engine: LocalEngine; pg: PostgresHandle; dbName: string; runDir: string } | undefined;
   if (!t) return;
   await t.engine.stop();
   await dropDatabase(t.pg.baseUrl, t.dbName).catch(() => undefined);
-  if (t.engineDbName) await dropDatabase(t.pg.baseUrl, t.engineDbName).catch(() => undefined);
   const c = new Client({ connectionString: t.pg.urlFor('postgres') });
   await c.connect();
   const { rows } = await c.query<{ datname: string }>('select datname from pg_database where datname like $1', [`${t.dbName}\\_%`]);

@@ -1,5 +1,6 @@
-/** Shared by the modeler's API and browser tests: fixtures, a second coordinator and a flaky worker. */
+/** Shared by the modeler's API and browser tests: fixtures, a second coordinator, a flaky worker and the modeler's pages. */
 import path from 'node:path';
+import type { Page } from 'playwright-core';
 import type { Stack } from '../../server/stack';
 import type { WorkerDeps } from '../../workers/deps';
 import type { WorkerDefinition } from '../../workers/runtime';
@@ -35,4 +36,29 @@ export async function ensureSecondCoordinator(stack: Stack, username = 'koord2.d
 
 export async function cleanupModeler(stack: Stack) {
   await stack.db.processDraft.deleteMany({ where: { processId: { in: ['kim-test-modeler', 'kim-test-incident'] } } });
+}
+
+/** "Prozesse" → the process's page (its versions, draft and review). */
+export async function openProcess(page: Page, processId: string) {
+  await page.getByRole('menuitem', { name: 'Prozesse' }).click();
+  await page.getByTestId(`process-${processId}`).getByRole('link', { name: 'Öffnen' }).click();
+  await page.getByRole('heading', { name: 'Versionen' }).waitFor();
+}
+
+/** Waits until the live check has run on the current model and returns its error count. */
+export async function lintErrors(page: Page): Promise<number> {
+  const status = page.locator('[data-testid="lint-status"][data-checking="false"]:not([data-errors=""])');
+  await status.waitFor();
+  return Number(await status.getAttribute('data-errors'));
+}
+
+/** Renames a shape on the modeler's canvas by direct editing (double click, type, Enter). */
+export async function renameOnCanvas(page: Page, elementId: string, name: string) {
+  await page.locator(`[data-testid="modeler-canvas"] [data-element-id="${elementId}"]`).dblclick();
+  const editor = page.locator('.djs-direct-editing-parent');
+  await editor.waitFor();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(name);
+  await page.keyboard.press('Enter');
+  await editor.waitFor({ state: 'hidden' });
 }

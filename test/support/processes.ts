@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from '../../server/config';
-import type { Actor } from '../../server/domain/policy';
+import type { Actor } from '../../server/auth/policy';
 import type { Stack } from '../../server/stack';
 import { until } from './stack';
 

@@ -47,20 +47,57 @@ export function parseMail(raw: string): Part[] {
     });
 }
 
+/**
+ * How the catcher behaves (switchable while it runs, for the mail fault tests):
+ * accept – takes every mail; refuse – answers every recipient with a temporary refusal (451), as a
+ * full or overloaded server does; hang – accepts the connection but never greets, as a stuck server
+ * does (the client runs into its greeting timeout).
+ */
+export type CatcherMode = 'accept' | 'refuse' | 'hang';
+
+export interface MailCatcherOptions {
+  mode?: CatcherMode;
+}
+
 export interface MailCatcher {
   /** For KIM_SMTP_URL. */
   url: string;
   mails: Mail[];
+  /** What the sender tried: connections opened, recipients refused (with the time, for backoff checks). */
+  stats: { connections: number; refusals: Array<{ to: string; at: number }> };
+  mode(): CatcherMode;
+  setMode(mode: CatcherMode): void;
   close(): Promise<void>;
 }
 
-export async function startMailCatcher(): Promise<MailCatcher> {
+export async function startMailCatcher(opts: MailCatcherOptions = {}): Promise<MailCatcher> {
   const port = await freePort();
   const mails: Mail[] = [];
+  let mode: CatcherMode = opts.mode ?? 'accept';
+  const stats: MailCatcher['stats'] = { connections: 0, refusals: [] };
+  /** Greetings withheld in hang mode; released (the connection closed) when the mode changes. */
+  const held = new Set<(err?: Error) => void>();
+  const releaseHeld = () => {
+    for (const cb of held) cb(Object.assign(new Error('Dienst vorübergehend nicht verfügbar'), { responseCode: 421 }));
+    held.clear();
+  };
   const smtp = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onConnect(_session, cb) {
+      stats.connections++;
+      if (mode === 'hang') held.add(cb);
+      else cb();
+    },
+    onRcptTo(address, _session, cb) {
+      if (mode === 'refuse') {
+        stats.refusals.push({ to: address.address, at: Date.now() });
+        // The refusal names the address, as real servers do: it must not reach the product's logs.
+        return cb(Object.assign(new Error(`Postfach ${address.address} voruebergehend nicht erreichbar`), { responseCode: 451 }));
+      }
+      cb();
+    },
     onData(stream, session, cb) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
@@ -73,6 +110,20 @@ export async function startMailCatcher(): Promise<MailCatcher> {
       });
     },
   });
+  smtp.on('error', () => undefined);
   await new Promise<void>((resolve) => smtp.listen(port, '127.0.0.1', resolve));
-  return { url: `smtp://127.0.0.1:${port}`, mails, close: () => new Promise<void>((resolve) => smtp.close(() => resolve())) };
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    mails,
+    stats,
+    mode: () => mode,
+    setMode(m) {
+      mode = m;
+      if (m !== 'hang') releaseHeld();
+    },
+    close: () => {
+      releaseHeld();
+      return new Promise<void>((resolve) => smtp.close(() => resolve()));
+    },
+  };
 }

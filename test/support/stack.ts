@@ -7,34 +7,37 @@ import { loadConfig, ROOT } from '../../server/config';
 import { startStack, Stack, StackOptions } from '../../server/stack';
 import { createLogger } from '../../server/util/log';
 import { waitFor } from '../../server/util/ports';
+import { openTestEngine } from './test-engines';
 
 export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
 
 export function testConfig(extra: Record<string, string> = {}) {
-  const need = ['KIM_TEST_DATABASE_URL', 'KIM_TEST_GRPC', 'KIM_TEST_REST'];
+  const need = ['KIM_TEST_DATABASE_URL', 'KIM_TEST_ENGINE_URL'];
   for (const n of need) if (!process.env[n]) throw new Error(`${n} fehlt – Tests bitte mit "npm test" starten (global-setup startet Engine und Datenbank).`);
   return loadConfig({
     ...process.env,
     NODE_ENV: 'test',
     DATABASE_URL: process.env.KIM_TEST_DATABASE_URL,
-    ZEEBE_GRPC_ADDRESS: process.env.KIM_TEST_GRPC,
-    ZEEBE_REST_ADDRESS: process.env.KIM_TEST_REST,
-    KIM_ENGINE_DATABASE_URL: process.env.KIM_TEST_ENGINE_DATABASE_URL,
+    KIM_ENGINE_URL: process.env.KIM_TEST_ENGINE_URL,
     PORT: '0',
     LOG_LEVEL: process.env.KIM_TEST_LOG_LEVEL ?? 'silent',
-    KIM_RECONCILE_INTERVAL_MS: '3600000',
     ...extra,
   });
 }
 
+function fileDatabaseName(): string {
+  const testPath = expect.getState().testPath ?? 'unknown';
+  return `${process.env.KIM_TEST_DB_NAME!}_${crypto.createHash('sha1').update(testPath).digest('hex').slice(0, 10)}`;
+}
+
 /**
- * This test file's own database: a copy of the suite's migrated template, created on first use and
- * named after the file, so rows one file leaves behind never show up in another.
+ * This test file's own database: a copy of the suite's migrated template (app schema and engine
+ * tables), created on first use and named after the file, so rows one file leaves behind never show
+ * up in another.
  */
 export async function fileDatabaseUrl(): Promise<string> {
-  const testPath = expect.getState().testPath ?? 'unknown';
   const base = process.env.KIM_TEST_DB_NAME!;
-  const name = `${base}_${crypto.createHash('sha1').update(testPath).digest('hex').slice(0, 10)}`;
+  const name = fileDatabaseName();
   const c = new Client({ connectionString: withDatabase(process.env.KIM_TEST_PG_BASE_URL!, 'postgres') });
   await c.connect();
   try {
@@ -46,10 +49,16 @@ export async function fileDatabaseUrl(): Promise<string> {
   return withDatabase(process.env.KIM_TEST_PG_BASE_URL!, name);
 }
 
+/** This test file's engine: runs on the file's database (so its inbox projection writes there). */
+export async function fileEngineUrl(): Promise<string> {
+  const url = await fileDatabaseUrl();
+  return openTestEngine(process.env.KIM_TEST_ENGINE_ROOT!, fileDatabaseName().replace(/^kim_test_/, 'f'), url, { exclusive: true });
+}
+
 export async function startTestStack(opts: Partial<StackOptions> = {}): Promise<Stack> {
   let config = opts.config ?? testConfig();
-  if (config.DATABASE_URL === process.env.KIM_TEST_DATABASE_URL) config = { ...config, DATABASE_URL: await fileDatabaseUrl() };
-  return startStack({ processesDir: path.join(FIXTURES, 'none'), ...opts, config, log: createLogger(config.LOG_LEVEL) });
+  if (config.DATABASE_URL === process.env.KIM_TEST_DATABASE_URL) config = { ...config, DATABASE_URL: await fileDatabaseUrl(), KIM_ENGINE_URL: await fileEngineUrl() };
+  return startStack({ processesDir: path.join(FIXTURES, 'none'), ...opts, config, log: opts.log ?? createLogger(config.LOG_LEVEL) });
 }
 
 export interface Session {

@@ -1,5 +1,6 @@
 /**
- * The BPMN lint (scripts/lint-bpmn.ts with .bpmnlintrc) on the fixture model and on broken models.
+ * The BPMN lint (scripts/lint-bpmn.ts with .bpmnlintrc and its engine checks) on the fixture model and
+ * on broken models.
  * bpmnlint needs Node's require(esm), which jest's module registry lacks, so the lint runs as the
  * real command (`tsx scripts/lint-bpmn.ts --json <files>`), the way `npm run lint` runs it.
  */
@@ -27,9 +28,9 @@ function lint(...args: string[]): { code: number | null; files: string[]; findin
   return { code: r.status, ...json, stderr: r.stderr, stdout: r.stdout };
 }
 
-const wrap = (body: string) => `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="Definitions_Broken" targetNamespace="http://kim.nrw/test">
-  <bpmn:process id="kim-broken" name="Kaputt" isExecutable="true">${body}</bpmn:process>
+const wrap = (body: string, process = 'isExecutable="true" camunda:historyTimeToLive="3650"') => `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_Broken" targetNamespace="http://kim.nrw/test">
+  <bpmn:process id="kim-broken" name="Kaputt" ${process}>${body}</bpmn:process>
 </bpmn:definitions>`;
 
 let tmp: string;
@@ -38,9 +39,10 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-test('.bpmnlintrc extends the recommended rules and the camunda-compat rules of the engine we run (8.6; the target 8.9 is checked in addition, see below)', () => {
-  expect(JSON.parse(fs.readFileSync(path.join(ROOT, '.bpmnlintrc'), 'utf8'))).toMatchObject({
-    extends: ['bpmnlint:recommended', 'plugin:camunda-compat/camunda-cloud-8-6'],
+test('.bpmnlintrc extends the recommended rules and the camunda-compat rules of Camunda Platform 7.24; the history time to live is an error (the engine enforces it)', () => {
+  expect(JSON.parse(fs.readFileSync(path.join(ROOT, '.bpmnlintrc'), 'utf8'))).toEqual({
+    extends: ['bpmnlint:recommended', 'plugin:camunda-compat/camunda-platform-7-24'],
+    rules: { 'no-bpmndi': 'warn', 'camunda-compat/history-time-to-live': 'error' },
   });
 });
 
@@ -68,8 +70,10 @@ test('broken models: errors with file and element id in German, exit code 1; a c
     wrap(`
     <bpmn:startEvent id="StartEvent_Started" name="Start" />
     <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_Started" targetRef="Task_Do" />
-    <bpmn:serviceTask id="Task_Do" name="Tun"><bpmn:extensionElements><zeebe:taskDefinition type="kim.do" /></bpmn:extensionElements></bpmn:serviceTask>
-    <bpmn:sequenceFlow id="Flow_2" sourceRef="Task_Do" targetRef="EndEvent_Done" />
+    <bpmn:serviceTask id="Task_Do" name="Tun" camunda:type="external" camunda:topic="kim.do" />
+    <bpmn:sequenceFlow id="Flow_2" sourceRef="Task_Do" targetRef="Task_Check" />
+    <bpmn:userTask id="Task_Check" name="Prüfen" camunda:formRef="f" camunda:formRefBinding="deployment" camunda:candidateGroups="case-manager:\${kommuneId}" camunda:dueDate="P3D" />
+    <bpmn:sequenceFlow id="Flow_3" sourceRef="Task_Check" targetRef="EndEvent_Done" />
     <bpmn:endEvent id="EndEvent_Done" name="Fertig" />`),
   );
   const notXml = path.join(tmp, 'kim-not-xml.bpmn');
@@ -82,35 +86,71 @@ test('broken models: errors with file and element id in German, exit code 1; a c
       .filter((x) => x.file.endsWith(f) && x.severity === 'error')
       .map((x) => `${x.rule}@${x.elementId}`)
       .sort();
-  expect(errorsOf('kim-broken.bpmn')).toEqual(['camunda-compat/implementation@Task_NoType', 'end-event-required@kim-broken', 'no-implicit-end@Task_NoType']);
+  expect(errorsOf('kim-broken.bpmn')).toEqual(['end-event-required@kim-broken', 'no-implicit-end@Task_NoType', 'operaton/implementation@Task_NoType']);
   expect(errorsOf('kim-ok.bpmn')).toEqual([]);
   expect(errorsOf('kim-not-xml.bpmn')).toEqual(['xml@-']);
 
   const text = lint(broken);
   expect(text.code).toBe(1);
-  expect(text.stderr).toMatch(/kim-broken\.bpmn: Fehler bei Element Task_NoType: Implementierung fehlt/);
+  expect(text.stderr).toMatch(/kim-broken\.bpmn: Fehler bei Element Task_NoType: Automatischer Schritt braucht camunda:type="external" und ein Topic/);
   expect(text.stderr).toMatch(/BPMN-Prüfung: 1 Modell\(e\), 3 Fehler/);
 });
 
-test('every model is also checked against the target version 8.9: its own findings are added, marked as such', () => {
-  const listener = path.join(tmp, '..', `kim-listener-${process.pid}.bpmn`);
+test('the engine checks: history time to live, Java delegates, decisions, called processes, collections, timers, messages and FEEL left in BPMN', () => {
+  const file = path.join(tmp, '..', `kim-engine-${process.pid}.bpmn`);
   fs.writeFileSync(
-    listener,
-    wrap(`
+    file,
+    `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_Engine" targetNamespace="http://kim.nrw/test">
+  <bpmn:message id="Message_NoName" />
+  <bpmn:process id="kim-engine" name="Engine" isExecutable="true">
     <bpmn:startEvent id="StartEvent_Started" name="Start" />
-    <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_Started" targetRef="Task_Listen" />
-    <bpmn:userTask id="Task_Listen" name="Mit Listener"><bpmn:extensionElements><zeebe:userTask /><zeebe:formDefinition formId="f" /><zeebe:taskListeners><zeebe:taskListener eventType="completing" /></zeebe:taskListeners></bpmn:extensionElements></bpmn:userTask>
-    <bpmn:sequenceFlow id="Flow_2" sourceRef="Task_Listen" targetRef="EndEvent_Done" />
-    <bpmn:endEvent id="EndEvent_Done" name="Fertig" />`),
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_Started" targetRef="Gateway_Choose" />
+    <bpmn:exclusiveGateway id="Gateway_Choose" name="Welcher Weg?" default="Flow_Default" />
+    <bpmn:sequenceFlow id="Flow_Feel" name="FEEL" sourceRef="Gateway_Choose" targetRef="Task_Class"><bpmn:conditionExpression>=ok = true</bpmn:conditionExpression></bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="Flow_Default" name="sonst" sourceRef="Gateway_Choose" targetRef="Task_Rule" />
+    <bpmn:serviceTask id="Task_Class" name="Klasse" camunda:class="de.kim.Delegate" />
+    <bpmn:sequenceFlow id="Flow_2" sourceRef="Task_Class" targetRef="Task_Rule" />
+    <bpmn:businessRuleTask id="Task_Rule" name="Regel" />
+    <bpmn:sequenceFlow id="Flow_3" sourceRef="Task_Rule" targetRef="Event_Timer" />
+    <bpmn:intermediateCatchEvent id="Event_Timer" name="Warten"><bpmn:timerEventDefinition id="Def_Timer" /></bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="Flow_4" sourceRef="Event_Timer" targetRef="Event_Message" />
+    <bpmn:intermediateCatchEvent id="Event_Message" name="Nachricht"><bpmn:messageEventDefinition id="Def_Message" messageRef="Message_NoName" /></bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="Flow_5" sourceRef="Event_Message" targetRef="Task_Feel" />
+    <bpmn:userTask id="Task_Feel" name="FEEL-Gruppe" camunda:candidateGroups="=[&quot;case-manager:&quot; + kommuneId]" />
+    <bpmn:sequenceFlow id="Flow_6" sourceRef="Task_Feel" targetRef="Call_Nothing" />
+    <bpmn:callActivity id="Call_Nothing" name="Aufruf" />
+    <bpmn:sequenceFlow id="Flow_7" sourceRef="Call_Nothing" targetRef="Sub_Each" />
+    <bpmn:subProcess id="Sub_Each" name="Je Element">
+      <bpmn:multiInstanceLoopCharacteristics />
+      <bpmn:startEvent id="StartEvent_Each" name="Start" />
+      <bpmn:sequenceFlow id="Flow_Each" sourceRef="StartEvent_Each" targetRef="EndEvent_Each" />
+      <bpmn:endEvent id="EndEvent_Each" name="Ende" />
+    </bpmn:subProcess>
+    <bpmn:sequenceFlow id="Flow_8" sourceRef="Sub_Each" targetRef="EndEvent_Done" />
+    <bpmn:endEvent id="EndEvent_Done" name="Fertig" />
+  </bpmn:process>
+</bpmn:definitions>`,
   );
   try {
-    const r = lint('--json', listener);
+    const r = lint('--json', file);
     expect(r.code).toBe(1);
-    const byRule = Object.fromEntries(r.findings.filter((f) => f.severity === 'error').map((f) => [f.rule, f.message]));
-    // 8.6 (the engine here) knows no task listeners; 8.9 knows them and misses the listener's job type.
-    expect(byRule['camunda-compat/no-task-listeners']).toBe('Task-Listener werden von dieser Engine-Version nicht unterstützt');
-    expect(byRule['camunda-compat/task-listener']).toBe('Task-Listener ist unvollständig (Ereignis oder Job-Typ fehlt) (Zielversion Camunda 8.9)');
+    const errors = r.findings.filter((f) => f.severity === 'error').map((f) => `${f.rule}@${f.elementId}`).sort();
+    expect(errors).toEqual([
+      'camunda-compat/history-time-to-live@kim-engine',
+      'operaton/called-element@Call_Nothing',
+      'operaton/decision-reference@Task_Rule',
+      'operaton/feel-expression@Flow_Feel',
+      'operaton/feel-expression@Task_Feel',
+      'operaton/java-delegate@Task_Class',
+      'operaton/message-reference@Event_Message',
+      'operaton/multi-instance@Sub_Each',
+      'operaton/timer@Event_Timer',
+    ]);
+    const byRule = Object.fromEntries(r.findings.map((f) => [f.rule, f.message]));
+    expect(byRule['camunda-compat/history-time-to-live']).toBe('Prozess braucht eine Aufbewahrungsdauer der Historie (camunda:historyTimeToLive)');
+    expect(byRule['operaton/feel-expression']).toBe('FEEL-Ausdruck (=…) – in BPMN-Modellen gelten JUEL-Ausdrücke (${…})');
   } finally {
-    fs.rmSync(listener, { force: true });
+    fs.rmSync(file, { force: true });
   }
 });

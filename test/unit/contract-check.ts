@@ -1,10 +1,13 @@
 /**
  * The contract between BPMN models and the worker registry, as a pure function: used by
- * contract.test.ts on processes/ and on fixtures. Problems are German sentences naming file and element.
+ * contract.test.ts on processes/ and on fixtures. Each model goes through the product's own check
+ * (server/models/model-check.ts, as the modeler runs it); only what spans models – a worker that no
+ * model uses – is checked here. Problems are German sentences naming file and element.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { inspectBpmn } from '../../server/camunda/bpmn';
+import { inspectBpmn } from '../../server/engine/bpmn';
+import { checkModel } from '../../server/models/model-check';
 
 export interface Model {
   /** Path shown in problems, e.g. kim-intake/kim-intake.bpmn. */
@@ -16,8 +19,8 @@ export interface Model {
 
 export interface ContractResult {
   problems: string[];
-  /** Job types drawn in the models. */
-  jobTypes: string[];
+  /** External-task topics drawn in the models. */
+  topics: string[];
   userTasks: number;
 }
 
@@ -49,12 +52,12 @@ export function loadModels(root: string): Model[] {
 }
 
 /**
- * Every job type has a worker; every worker (except those the engine creates jobs for by itself)
- * is used by some model; every user task has a form that exists and candidate groups.
+ * Every service task is an external task with a topic, every topic has a worker, every worker (except
+ * those the engine serves by itself) is used by some model; every user task has a form that exists
+ * and candidate groups.
  */
-export function checkContract(models: Model[], workerTypes: string[], engineJobTypes: Set<string>): ContractResult {
+export function checkContract(models: Model[], workerTopics: string[], engineTopics: Set<string>): ContractResult {
   const problems: string[] = [];
-  const known = new Set(workerTypes);
   const used = new Set<string>();
   let userTasks = 0;
   for (const m of models) {
@@ -65,20 +68,19 @@ export function checkContract(models: Model[], workerTypes: string[], engineJobT
       problems.push(`${m.file}: BPMN nicht lesbar (${(e as Error).message})`);
       continue;
     }
-    if (info.processes.length === 0) problems.push(`${m.file}: enthält keinen Prozess`);
-    for (const t of info.jobTypes) {
-      used.add(t);
-      if (!known.has(t)) problems.push(`${m.file}: Job-Typ „${t}“ hat keinen Worker in workers/index.ts`);
-    }
-    for (const ut of info.userTasks) {
-      userTasks++;
-      if (!ut.formId) problems.push(`${m.file}: Benutzeraufgabe ${ut.id} hat kein Formular (zeebe:formDefinition formId)`);
-      else if (!m.formIds.includes(ut.formId)) problems.push(`${m.file}: Benutzeraufgabe ${ut.id} verweist auf Formular „${ut.formId}“, das im Prozessordner fehlt`);
-      if (!ut.candidateGroups?.trim()) problems.push(`${m.file}: Benutzeraufgabe ${ut.id} hat keine Kandidatengruppen (zeebe:assignmentDefinition candidateGroups)`);
-    }
+    for (const t of info.topics) used.add(t);
+    userTasks += info.userTasks.length;
+    // The same check the modeler runs before a release: the process id is its folder's name.
+    const findings = checkModel(m.xml, {
+      processId: m.file.split(/[\\/]/)[0],
+      workerTypes: new Set(workerTopics),
+      engineJobTypes: new Set([...engineTopics].filter((t) => !workerTopics.includes(t))),
+      formIds: new Set(m.formIds),
+    });
+    for (const f of findings) problems.push(`${m.file}: ${f.elementId}: ${f.message}`);
   }
-  for (const t of workerTypes) {
-    if (!engineJobTypes.has(t) && !used.has(t)) problems.push(`Worker „${t}“ wird von keinem Modell benutzt`);
+  for (const t of workerTopics) {
+    if (!engineTopics.has(t) && !used.has(t)) problems.push(`Worker „${t}“ wird von keinem Modell benutzt`);
   }
-  return { problems, jobTypes: [...used].sort(), userTasks };
+  return { problems, topics: [...used].sort(), userTasks };
 }

@@ -43,18 +43,21 @@ const healthTest = (name: string) => {
 };
 
 test('the three services exist', () => {
-  expect(Object.keys(services).sort()).toEqual(['app', 'camunda', 'postgres']);
+  expect(Object.keys(services).sort()).toEqual(['app', 'engine', 'postgres']);
 });
 
-test('images are pinned to exact versions: PostgreSQL 15, Camunda 8.9; the app is built from the Dockerfile', () => {
+test('images are pinned: PostgreSQL 15; engine and app are built from their Dockerfiles (no vendor engine image)', () => {
   expect(services.postgres.image).toMatch(/^postgres:15\.\d+$/);
-  expect(services.camunda.image).toMatch(/^camunda\/camunda:8\.9\.\d+$/);
-  for (const s of Object.values(services)) if (s.image) expect(s.image).not.toMatch(/:latest$|^[^:]+$/);
+  for (const s of Object.values(services)) if (s.image) expect(s.image).not.toMatch(/:latest$|^[^:]+$|^camunda\//i);
   expect(services.app.build).toMatchObject({ context: '.', dockerfile: 'Dockerfile' });
+  expect(services.engine.build).toMatchObject({ context: './engine', dockerfile: 'Dockerfile' });
   const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
   expect(dockerfile).toMatch(/^FROM node:20(\.\d+)*-\w+$/m);
-  expect(dockerfile).toMatch(/^RUN npm install/m);
   expect(dockerfile).toContain('CMD ["node", "scripts/bootstrap.cjs", "start"]');
+  const engineDockerfile = fs.readFileSync(path.join(ROOT, 'engine', 'Dockerfile'), 'utf8');
+  expect(engineDockerfile).toMatch(/^FROM maven:[\d.]+-eclipse-temurin-17 AS build$/m);
+  expect(engineDockerfile).toMatch(/^FROM eclipse-temurin:17[\w.]*-jre$/m);
+  expect(engineDockerfile).toContain('COPY app/pom.xml');
 });
 
 describe('the app environment', () => {
@@ -65,12 +68,12 @@ describe('the app environment', () => {
     // zod drops keys the schema does not know: each given variable must survive parsing.
     const unknown = Object.keys(env).filter((k) => !(k in cfg));
     expect(unknown).toEqual([]);
-    expect(cfg).toMatchObject({ HOST: '0.0.0.0', PORT: 3000, CAMUNDA_AUTH_STRATEGY: 'NONE', NODE_ENV: 'production', KIM_DEMO_PASSWORD: 'kim-demo' });
+    expect(cfg).toMatchObject({ HOST: '0.0.0.0', PORT: 3000, NODE_ENV: 'production', KIM_DEMO_PASSWORD: 'kim-demo' });
   });
 
   test('a wrong value would be refused (the check can fail)', () => {
     expect(() => loadConfig({ ...env, PORT: 'drei' })).toThrow(/PORT/);
-    expect(() => loadConfig({ ...env, CAMUNDA_AUTH_STRATEGY: 'KEYCLOAK' })).toThrow(/CAMUNDA_AUTH_STRATEGY/);
+    expect(() => loadConfig({ ...env, KIM_ENGINE_URL: 'kein url' })).toThrow(/KIM_ENGINE_URL/);
   });
 
   test('DATABASE_URL points at the postgres service, database kim, with its user and password', () => {
@@ -80,48 +83,49 @@ describe('the app environment', () => {
     expect(u.hostname).toBe('postgres');
     expect(u.port).toBe('5432');
     expect(u.pathname).toBe('/kim');
+    expect(pg.POSTGRES_DB).toBe('kim');
     expect(decodeURIComponent(u.username)).toBe(pg.POSTGRES_USER);
     expect(decodeURIComponent(u.password)).toBe(pg.POSTGRES_PASSWORD);
   });
 
-  test('the engine addresses point at the camunda service and ports it has', () => {
-    const grpc = new URL(cfg.ZEEBE_GRPC_ADDRESS!);
-    const rest = new URL(cfg.ZEEBE_REST_ADDRESS!);
-    expect(grpc.protocol).toBe('grpc:');
-    expect(grpc.hostname).toBe('camunda');
-    expect(rest.hostname).toBe('camunda');
-    expect(containerPorts('camunda')).toEqual(expect.arrayContaining([Number(grpc.port), Number(rest.port), 9600]));
-    expect([Number(grpc.port), Number(rest.port)]).toEqual([26500, 8080]);
+  test('the engine URL points at the engine service and its port, with the credentials the engine demands', () => {
+    const u = new URL(cfg.KIM_ENGINE_URL!);
+    const e = envOf('engine');
+    expect(u.hostname).toBe('engine');
+    expect(u.port).toBe(e.SERVER_PORT);
+    expect(u.pathname).toBe('/engine-rest');
+    expect(cfg.KIM_ENGINE_USERNAME).toBe(e.KIM_AUTH_USERNAME);
+    expect(cfg.KIM_ENGINE_PASSWORD).toBe(e.KIM_AUTH_PASSWORD);
+    expect(e.KIM_AUTH_PASSWORD.length).toBeGreaterThan(0);
   });
 
-  test('the app publishes the port it listens on', () => {
+  test('the app publishes the port it listens on; the engine publishes none', () => {
     expect(containerPorts('app')).toContain(cfg.PORT);
+    expect(containerPorts('engine')).toEqual([]);
   });
 });
 
-test('Camunda keeps its secondary storage in the postgres service (database camunda) and runs unprotected', () => {
-  const c = envOf('camunda');
+test('the engine keeps its data in schema "engine" of the app database, with the postgres service user', () => {
+  const e = envOf('engine');
   const pg = envOf('postgres');
-  expect(c.CAMUNDA_DATA_SECONDARYSTORAGE_TYPE).toBe('rdbms');
-  expect(c.CAMUNDA_DATA_SECONDARYSTORAGE_RDBMS_URL).toBe('jdbc:postgresql://postgres:5432/camunda');
-  expect(c.CAMUNDA_DATA_SECONDARYSTORAGE_RDBMS_USERNAME).toBe(pg.POSTGRES_USER);
-  expect(c.CAMUNDA_DATA_SECONDARYSTORAGE_RDBMS_PASSWORD).toBe(pg.POSTGRES_PASSWORD);
-  // The database Camunda needs exists before it starts (the app creates "kim" itself).
-  expect(pg.POSTGRES_DB).toBe('camunda');
-  expect(c.CAMUNDA_SECURITY_AUTHENTICATION_UNPROTECTEDAPI).toBe('true');
-  expect(c.CAMUNDA_SECURITY_AUTHORIZATIONS_ENABLED).toBe('false');
+  expect(e.SPRING_DATASOURCE_URL).toBe('jdbc:postgresql://postgres:5432/kim?currentSchema=engine');
+  expect(e.SPRING_DATASOURCE_USERNAME).toBe(pg.POSTGRES_USER);
+  expect(e.SPRING_DATASOURCE_PASSWORD).toBe(pg.POSTGRES_PASSWORD);
+  const init = fs.readFileSync(path.join(ROOT, 'engine', 'docker', 'init-engine-schema.sql'), 'utf8');
+  expect(init).toMatch(/CREATE SCHEMA IF NOT EXISTS engine/);
 });
 
-test('health checks: pg_isready, the engine actuator, the app health endpoint', () => {
+test('health checks: pg_isready, the engine REST API (guarded: 401), the app health endpoint', () => {
   expect(healthTest('postgres')).toMatch(/pg_isready -U kim/);
-  expect(healthTest('camunda')).toMatch(/127\.0\.0\.1\/9600/);
-  expect(healthTest('camunda')).toContain('GET /actuator/health');
+  expect(healthTest('engine')).toMatch(/127\.0\.0\.1\/8090/);
+  expect(healthTest('engine')).toContain('GET /engine-rest/engine');
+  expect(healthTest('engine')).toContain('401');
   expect(healthTest('app')).toContain(`http://127.0.0.1:${loadConfig(envOf('app')).PORT}/api/health`);
 });
 
-test('start order waits for health: camunda after postgres, the app after both', () => {
-  expect(services.camunda.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
-  expect(services.app.depends_on).toEqual({ postgres: { condition: 'service_healthy' }, camunda: { condition: 'service_healthy' } });
+test('start order waits for health: engine after postgres, the app after both', () => {
+  expect(services.engine.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
+  expect(services.app.depends_on).toEqual({ postgres: { condition: 'service_healthy' }, engine: { condition: 'service_healthy' } });
 });
 
 test('the image context leaves out what is built or installed inside', () => {

@@ -6,11 +6,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { XMLParser } from 'fast-xml-parser';
 import { ROOT } from '../../server/config';
-import { PROTECTED_INPUT, protectedFields, splitProtected } from '../../server/domain/protected-input';
+import { PROTECTED_INPUT, protectedFields, splitProtected } from '../../server/inbox/protected-input';
+import { inspectBpmn, variablesRead } from '../../server/engine/bpmn';
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', removeNSPrefix: true });
 const FREE_TEXT = new Set(['textfield', 'textarea']);
 
 interface FormComponent {
@@ -35,43 +34,30 @@ export function formVariables(schema: { components?: FormComponent[] }): Map<str
   return out;
 }
 
-/** Problems (German sentences) of one process model against its forms and its protected fields. */
+/**
+ * Problems (German sentences) of one process model against its forms and its protected fields.
+ * `extraExpressions` are FEEL texts outside the model that read process variables (the decisions).
+ */
 export function checkProtectedInput(xml: string, forms: Record<string, { components?: FormComponent[] }>, fieldsOf: (processId: string, elementId: string) => readonly string[], extraExpressions: string[] = []): string[] {
   const problems: string[] = [];
-  const nodes: Array<{ tag: string; n: Record<string, any> }> = [];
-  const expressions: string[] = [...extraExpressions];
-  const walk = (n: unknown, tag: string) => {
-    if (Array.isArray(n)) return n.forEach((x) => walk(x, tag));
-    if (typeof n === 'string') {
-      if (tag === 'conditionExpression' || tag === '#text') expressions.push(n);
-      return;
-    }
-    if (!n || typeof n !== 'object') return;
-    nodes.push({ tag, n: n as Record<string, any> });
-    for (const [k, v] of Object.entries(n)) {
-      if (k.startsWith('@') && typeof v === 'string' && v.trim().startsWith('=')) expressions.push(v);
-      else if (!k.startsWith('@')) walk(v, k);
-    }
-  };
-  walk(parser.parse(xml), '');
-  const identifiers = new Set(expressions.flatMap((e) => e.replace(/"[^"]*"/g, '').match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []));
-  for (const proc of nodes.filter((x) => x.tag === 'process')) {
-    const processId = proc.n['@id'] as string;
-    const tasks = nodes.filter((x) => x.tag === 'userTask');
-    const taskIds = new Set(tasks.map((t) => t.n['@id'] as string));
+  const info = inspectBpmn(xml);
+  const identifiers = new Set([...info.expressions.flatMap((e) => variablesRead(e)), ...extraExpressions.flatMap((text) => variablesRead({ language: 'feel', text }))]);
+  for (const proc of info.processes) {
+    const processId = proc.id;
+    const tasks = info.userTasks;
+    const taskIds = new Set(tasks.map((t) => t.id));
     for (const t of tasks) {
-      const id = t.n['@id'] as string;
-      const formId = t.n.extensionElements?.formDefinition?.['@formId'] as string | undefined;
+      const formId = t.formRef;
       const form = formId ? forms[formId] : undefined;
       if (!form) continue;
       const vars = formVariables(form);
-      const kept = fieldsOf(processId, id);
+      const kept = fieldsOf(processId, t.id);
       for (const [name, freeText] of vars) {
-        if (freeText && !kept.includes(name)) problems.push(`${processId}/${id}: Das Formularfeld „${name}“ (${formId}) nimmt Freitext auf, wird aber an die Engine übergeben – in PROTECTED_INPUT aufnehmen.`);
+        if (freeText && !kept.includes(name)) problems.push(`${processId}/${t.id}: Das Formularfeld „${name}“ (${formId}) nimmt Freitext auf, wird aber an die Engine übergeben – in PROTECTED_INPUT aufnehmen.`);
       }
       for (const name of kept) {
-        if (!vars.has(name)) problems.push(`${processId}/${id}: „${name}“ steht in PROTECTED_INPUT, ist aber kein Feld des Formulars ${formId}.`);
-        if (identifiers.has(name)) problems.push(`${processId}/${id}: „${name}“ wird in der Datenbank gehalten, ein Ausdruck des Modells liest es aber.`);
+        if (!vars.has(name)) problems.push(`${processId}/${t.id}: „${name}“ steht in PROTECTED_INPUT, ist aber kein Feld des Formulars ${formId}.`);
+        if (identifiers.has(name)) problems.push(`${processId}/${t.id}: „${name}“ wird in der Datenbank gehalten, ein Ausdruck des Modells liest es aber.`);
       }
     }
     for (const elementId of Object.keys(PROTECTED_INPUT[processId] ?? {})) {
@@ -79,6 +65,13 @@ export function checkProtectedInput(xml: string, forms: Record<string, { compone
     }
   }
   return problems;
+}
+
+/** The FEEL texts of a decision that read variables: input expressions, input and output entries, literal expressions. */
+function dmnExpressions(dmn: string): string[] {
+  return [...dmn.matchAll(/<(?:inputExpression|inputEntry|outputEntry|literalExpression)\b[^>]*>\s*<text>([^<]*)<\/text>/g)].map((m) =>
+    m[1].replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'),
+  );
 }
 
 function processFolders() {
@@ -100,8 +93,8 @@ test('in every process: free-text form fields stay out of the engine, no express
       const j = JSON.parse(fs.readFileSync(f, 'utf8'));
       return [j.id as string, j];
     }));
-    // DMN input expressions read process variables too.
-    const dmn = filesOf(folder, '.dmn').flatMap((f) => [...fs.readFileSync(f, 'utf8').matchAll(/<(?:text|inputExpression[^>]*)>([^<]*)</g)].map((m) => m[1]));
+    // The decisions read process variables too.
+    const dmn = filesOf(folder, '.dmn').flatMap((f) => dmnExpressions(fs.readFileSync(f, 'utf8')));
     for (const bpmn of filesOf(folder, '.bpmn')) {
       models++;
       expect(checkProtectedInput(fs.readFileSync(bpmn, 'utf8'), forms, protectedFields, dmn)).toEqual([]);
@@ -111,10 +104,10 @@ test('in every process: free-text form fields stay out of the engine, no express
 });
 
 const fixture = (expression: string) => `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
-  <bpmn:process id="kim-case" isExecutable="true">
-    <bpmn:userTask id="Task_CreateSupportPlan"><bpmn:extensionElements><zeebe:formDefinition formId="f" /></bpmn:extensionElements></bpmn:userTask>
-    <bpmn:userTask id="Task_Note"><bpmn:extensionElements><zeebe:formDefinition formId="n" /></bpmn:extensionElements></bpmn:userTask>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d">
+  <bpmn:process id="kim-case" isExecutable="true" camunda:historyTimeToLive="3650">
+    <bpmn:userTask id="Task_CreateSupportPlan" camunda:formRef="f" camunda:formRefBinding="deployment" />
+    <bpmn:userTask id="Task_Note" camunda:formRef="n" camunda:formRefBinding="deployment" />
     <bpmn:exclusiveGateway id="g" />
     <bpmn:sequenceFlow id="s" sourceRef="g" targetRef="Task_Note"><bpmn:conditionExpression>${expression}</bpmn:conditionExpression></bpmn:sequenceFlow>
   </bpmn:process>
@@ -125,13 +118,13 @@ const forms = {
 };
 
 test('the check reports a free-text field passed to the engine, a kept field an expression reads, and a kept field the form lacks', () => {
-  const problems = checkProtectedInput(fixture('=ziele != null and ok'), forms, (_p, el) => (el === 'Task_CreateSupportPlan' ? ['ziele', 'fehlt'] : []));
+  const problems = checkProtectedInput(fixture("${execution.getVariable('ziele') != null and ok}"), forms, (_p, el) => (el === 'Task_CreateSupportPlan' ? ['ziele', 'fehlt'] : []));
   expect(problems).toEqual([
     'kim-case/Task_CreateSupportPlan: „ziele“ wird in der Datenbank gehalten, ein Ausdruck des Modells liest es aber.',
     'kim-case/Task_CreateSupportPlan: „fehlt“ steht in PROTECTED_INPUT, ist aber kein Feld des Formulars f.',
     'kim-case/Task_Note: Das Formularfeld „notiz“ (n) nimmt Freitext auf, wird aber an die Engine übergeben – in PROTECTED_INPUT aufnehmen.',
   ]);
-  expect(checkProtectedInput(fixture('=ok'), forms, (_p, el) => (el === 'Task_CreateSupportPlan' ? ['ziele'] : ['notiz']))).toEqual([]);
+  expect(checkProtectedInput(fixture('${ok}'), forms, (_p, el) => (el === 'Task_CreateSupportPlan' ? ['ziele'] : ['notiz']))).toEqual([]);
 });
 
 test('splitting: kept fields go to the database, everything else to the engine', () => {

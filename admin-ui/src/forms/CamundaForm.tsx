@@ -17,6 +17,29 @@ export interface CamundaFormHandle {
   data(): Record<string, unknown>;
 }
 
+/**
+ * form-js derives the date format of its date fields (input order, placeholder, parsing) from the
+ * browser's default locale. The product is German whatever the browser says: the default locale of
+ * date formatting is German (dd.mm.yyyy); an explicitly named locale stays as asked. Installed once
+ * when the form module loads (it is loaded with the task view).
+ */
+function germanDefaultDateFormat() {
+  const Native = Intl.DateTimeFormat;
+  if ((Native as unknown as { kimGerman?: boolean }).kimGerman) return;
+  const German = function (locales?: string | string[], options?: Intl.DateTimeFormatOptions) {
+    if (locales !== undefined && locales !== 'default') return new Native(locales, options);
+    // No options: a date as Germans write it in forms, with leading zeros (01.03.2015).
+    return new Native('de-DE', options ?? { day: '2-digit', month: '2-digit', year: 'numeric' });
+  };
+  Object.defineProperties(German, {
+    prototype: { value: Native.prototype },
+    supportedLocalesOf: { value: Native.supportedLocalesOf.bind(Native) },
+    kimGerman: { value: true },
+  });
+  Intl.DateTimeFormat = German as unknown as typeof Intl.DateTimeFormat;
+}
+germanDefaultDateFormat();
+
 flatpickr.localize({ ...German, monthAriaLabel: 'Monat', yearAriaLabel: 'Jahr', hourAriaLabel: 'Stunde', minuteAriaLabel: 'Minute' });
 flatpickr.setDefaults({ ariaDateFormat: 'j. F Y' });
 
@@ -114,7 +137,8 @@ export const CamundaForm = forwardRef<CamundaFormHandle, Props>(function Camunda
   }));
 
   return (
-    <Box>
+    // Labels wrap instead of being cut off (form-js keeps them on one line): long German labels on a phone.
+    <Box sx={{ minWidth: 0, '& .fjs-container .fjs-form-field-label': { whiteSpace: 'normal', overflowWrap: 'anywhere' } }}>
       {state === 'loading' && (
         <Box role="status" sx={{ display: 'flex', gap: 1, alignItems: 'center', p: 1 }}>
           <CircularProgress size={18} aria-hidden /> Formular wird geladen …

@@ -159,6 +159,8 @@ const app: Tree = {
     login: {
       heading: 'Anmeldung',
       intro: 'Melden Sie sich mit Ihrem Benutzerkonto an.',
+      // Must agree with MAX_FAILED_LOGINS / LOCK_MINUTES in server/auth/auth.service.ts (test/api/auth.test.ts checks both).
+      lockRule: 'Fünf falsche Passwörter hintereinander sind erlaubt; beim sechsten wird das Konto für 15 Minuten gesperrt.',
       username: 'Benutzername',
       password: 'Passwort',
       submit: 'Anmelden',

@@ -1,8 +1,16 @@
-/** Read-only BPMN diagram (camunda-cloud NavigatedViewer) with markers and count overlays (heatmap, diff). */
+/**
+ * Read-only BPMN diagram (Camunda 7 NavigatedViewer) with markers and count overlays (heatmap, diff),
+ * fitted to its box on import; with `controls`, buttons zoom in, out and back to fit (the canvas also
+ * pans by dragging and zooms with Ctrl + mouse wheel).
+ */
 import { useEffect, useRef, useState } from 'react';
-import NavigatedViewer from 'camunda-bpmn-js/lib/camunda-cloud/NavigatedViewer';
-import 'camunda-bpmn-js/dist/assets/camunda-cloud-navigated-viewer.css';
-import { Alert } from '@mui/material';
+import NavigatedViewer from 'camunda-bpmn-js/lib/camunda-platform/NavigatedViewer';
+import 'camunda-bpmn-js/dist/assets/camunda-platform-navigated-viewer.css';
+import { Alert, Box, IconButton, Tooltip } from '@mui/material';
+import ZoomInIcon from '@mui/icons-material/ZoomIn';
+import ZoomOutIcon from '@mui/icons-material/ZoomOut';
+import FitScreenIcon from '@mui/icons-material/FitScreen';
+import { CanvasLike, fitDiagram, zoomBy } from './fit';
 import './modeler.css';
 import { germanTranslateModule } from './translate';
 
@@ -18,10 +26,16 @@ export interface DiagramProps {
   label: string;
   /** "group" when the diagram may be navigated (focusable canvas): an image must not hold focusable parts. */
   role?: 'img' | 'group';
+  /** Zoom buttons above the diagram. */
+  controls?: boolean;
+  /** CSS height of the canvas (default: the stylesheet's). */
+  height?: string;
+  testId?: string;
 }
 
-export function Diagram({ xml, markers, counts, countLabel, onImported, small, label, role = 'img' }: DiagramProps) {
+export function Diagram({ xml, markers, counts, countLabel, onImported, small, label, role = 'img', controls, height, testId }: DiagramProps) {
   const ref = useRef<HTMLDivElement>(null);
+  const canvasRef = useRef<CanvasLike | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     const viewer = new NavigatedViewer({ container: ref.current!, additionalModules: [germanTranslateModule] }) as unknown as Svc & { importXML(x: string): Promise<unknown>; destroy(): void; getDefinitions(): unknown };
@@ -33,7 +47,8 @@ export function Diagram({ xml, markers, counts, countLabel, onImported, small, l
         const canvas = viewer.get('canvas');
         const registry = viewer.get('elementRegistry');
         const overlays = viewer.get('overlays');
-        fitViewport(canvas);
+        canvasRef.current = canvas;
+        fitDiagram(canvas, ref.current);
         // diagram-js makes its <svg> a Tab stop (keyboard panning); that stop needs the name too.
         ref.current?.querySelector('svg[tabindex]')?.setAttribute('aria-label', label);
         for (const [id, cls] of Object.entries(markers ?? {})) if (registry.get(id)) canvas.addMarker(id, cls);
@@ -50,6 +65,7 @@ export function Diagram({ xml, markers, counts, countLabel, onImported, small, l
       .catch((e: Error) => alive && setError(`Das Diagramm konnte nicht angezeigt werden: ${e.message}`));
     return () => {
       alive = false;
+      canvasRef.current = null;
       viewer.destroy();
     };
     // Intentionally runs only on the listed dependencies.
@@ -57,16 +73,27 @@ export function Diagram({ xml, markers, counts, countLabel, onImported, small, l
   return (
     <>
       {error && <Alert severity="error">{error}</Alert>}
-      <div ref={ref} className={small ? 'kim-canvas small' : 'kim-canvas'} role={role} aria-label={label} />
+      {controls && (
+        <Box sx={{ display: 'flex', justifyContent: 'flex-end' }}>
+          <Tooltip title="Vergrößern">
+            <IconButton size="small" aria-label={`${label}: vergrößern`} onClick={() => canvasRef.current && zoomBy(canvasRef.current, 1.25)}>
+              <ZoomInIcon fontSize="small" />
+            </IconButton>
+          </Tooltip>
+          <Tooltip title="Verkleinern">
+            <IconButton size="small" aria-label={`${label}: verkleinern`} onClick={() => canvasRef.current && zoomBy(canvasRef.current, 0.8)}>
+              <ZoomOutIcon fontSize="small" />
+            </IconButton>
+          </Tooltip>
+          <Tooltip title="Einpassen">
+            <IconButton size="small" aria-label={`${label}: einpassen`} onClick={() => canvasRef.current && fitDiagram(canvasRef.current, ref.current)}>
+              <FitScreenIcon fontSize="small" />
+            </IconButton>
+          </Tooltip>
+        </Box>
+      )}
+      <div ref={ref} className={small ? 'kim-canvas small' : 'kim-canvas'} style={height ? { height } : undefined} role={role} aria-label={label} data-testid={testId} />
     </>
   );
 }
 
-/**
- * Zooms to fit only when both the container and the diagram have a size: a container that is not
- * laid out yet (or a model without diagram shapes) would make bpmn-js compute an infinite scale.
- */
-function fitViewport(canvas: { viewbox(): { inner: { width: number; height: number }; outer: { width: number; height: number } }; zoom(z: string): unknown }) {
-  const vb = canvas.viewbox();
-  if (vb.inner.width > 0 && vb.inner.height > 0 && vb.outer.width > 0 && vb.outer.height > 0) canvas.zoom('fit-viewport');
-}

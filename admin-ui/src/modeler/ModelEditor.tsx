@@ -1,24 +1,35 @@
 /**
- * The editor of a commune's draft: camunda-bpmn-js's camunda-cloud Modeler with the Zeebe properties
- * panel (German labels where the translate service reaches), element templates for the platform's
- * job types, live check on every change (server: bpmnlint camunda-compat 8.6 + project rules) with the
- * elements in error highlighted, the form editor for linked forms, save (optimistic lock) and submit.
+ * The editor of a commune's draft: camunda-bpmn-js's Camunda 7 (camunda-platform) Modeler with its
+ * properties panel (German labels where the translate service reaches), element templates for the
+ * worker topics with the template chooser, live check on every change (server: bpmnlint recommended +
+ * camunda-compat camunda-platform-7-24 + project rules) with the elements in error highlighted, the
+ * form editor for linked forms, save (optimistic lock) and submit. A check result is shown only for
+ * the state it was computed for: after any change the panel says "wird geprüft" until the check of
+ * the newest state returns.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Title, useNotify, useRedirect } from 'react-admin';
 import { useParams } from 'react-router-dom';
 import { Alert, Box, Button, Chip, CircularProgress, List, ListItemButton, ListItemText, Stack, Tab, Tabs, TextField, Typography } from '@mui/material';
-import Modeler from 'camunda-bpmn-js/lib/camunda-cloud/Modeler';
-import 'camunda-bpmn-js/dist/assets/camunda-cloud-modeler.css';
+import Modeler from 'camunda-bpmn-js/lib/camunda-platform/Modeler';
+import elementTemplateChooserModule from '@bpmn-io/element-template-chooser';
+import 'camunda-bpmn-js/dist/assets/camunda-platform-modeler.css';
+import 'camunda-bpmn-js/dist/assets/element-template-chooser.css';
 import { session } from '../providers/http';
 import { CheckResult, Draft, modelsApi } from './api';
 import { FormsEditor } from './FormsEditor';
-import { germanTranslateModule } from './translate';
+import { fitDiagram, zoomBy } from './fit';
+import { germanizeDom, germanTranslateModule } from './translate';
+import ZoomInIcon from '@mui/icons-material/ZoomIn';
+import ZoomOutIcon from '@mui/icons-material/ZoomOut';
+import FitScreenIcon from '@mui/icons-material/FitScreen';
 import './modeler.css';
+import { useDisplayName } from './names';
 
 type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 export function ModelEditor() {
+  const nameOf = useDisplayName();
   const { id = '' } = useParams();
   const notify = useNotify();
   const redirect = useRedirect();
@@ -30,10 +41,19 @@ export function ModelEditor() {
   const [error, setError] = useState<string | null>(null);
   const [check, setCheck] = useState<CheckResult | null>(null);
   const [checking, setChecking] = useState(false);
+  /** Changes since the shown check result: the result is stale until the check of the newest state returns. */
+  const [stale, setStale] = useState(true);
+  const changeSeq = useRef(0);
   const [dirty, setDirty] = useState(false);
   const [tab, setTab] = useState(0);
   const [comment, setComment] = useState('');
+  /** The process's German name (the id is not for people). */
+  const [name, setName] = useState<string | null>(null);
+  useEffect(() => {
+    modelsApi.get(id).then((p) => setName(p.name), () => setName(null));
+  }, [id]);
   const timer = useRef<number | undefined>(undefined);
+  const stopGerman = useRef<Array<() => void>>([]);
   const formsRef = useRef(forms);
   formsRef.current = forms;
   const coordinator = session.user?.role === 'coordinator';
@@ -65,11 +85,15 @@ export function ModelEditor() {
 
   const runCheck = useCallback(async () => {
     if (!modeler.current) return;
+    const seq = changeSeq.current;
     setChecking(true);
     try {
       const { xml } = await modeler.current.saveXML({ format: true });
       const r = await modelsApi.check(id, { xml, forms: formsRef.current });
+      // A change while the check ran: this result is already old, the next check follows.
+      if (seq !== changeSeq.current || !modeler.current) return;
       setCheck(r);
+      setStale(false);
       const canvas = modeler.current.get('canvas');
       const registry = modeler.current.get('elementRegistry');
       const overlays = modeler.current.get('overlays');
@@ -106,16 +130,20 @@ export function ModelEditor() {
         container: canvasRef.current,
         propertiesPanel: { parent: propsRef.current },
         elementTemplates: templates,
-        additionalModules: [germanTranslateModule],
+        // Saving must not move the diagram: every check saves the XML, and a move would mark the
+        // untouched draft as changed.
+        alignToOrigin: { alignOnSave: false },
+        additionalModules: [elementTemplateChooserModule, germanTranslateModule],
       });
       modeler.current = m;
+      // Safety net for texts the libraries render without their translate service.
+      stopGerman.current = [germanizeDom(canvasRef.current!, {}), germanizeDom(propsRef.current!, {})];
       await m.importXML(draft.xml);
       if (!alive) return;
-      fitViewport(m.get('canvas'));
+      fitDiagram(m.get('canvas'), canvasRef.current);
       m.on('commandStack.changed', () => {
         setDirty(true);
-        window.clearTimeout(timer.current);
-        timer.current = window.setTimeout(() => void runCheck(), 700);
+        scheduleCheck();
       });
       void runCheck();
     })().catch((e: Error) => setError(`Der Modeler konnte nicht starten: ${e.message}`));
@@ -126,11 +154,20 @@ export function ModelEditor() {
   useEffect(
     () => () => {
       window.clearTimeout(timer.current);
+      stopGerman.current.forEach((stop) => stop());
       modeler.current?.destroy();
       modeler.current = null;
     },
     [],
   );
+
+  /** A change of model or forms: the shown result is stale at once, the check runs when typing pauses. */
+  function scheduleCheck() {
+    changeSeq.current++;
+    setStale(true);
+    window.clearTimeout(timer.current);
+    timer.current = window.setTimeout(() => void runCheck(), 700);
+  }
 
   const save = async (): Promise<Draft | null> => {
     if (!draft || !modeler.current) return null;
@@ -159,6 +196,24 @@ export function ModelEditor() {
     }
   };
 
+  /** A finding names the element by its name in the model (ids are not for people). */
+  const elementName = (elementId: string): string => {
+    const bo = modeler.current?.get('elementRegistry').get(elementId)?.businessObject;
+    if (bo?.name) return `„${String(bo.name)}“`;
+    if (bo?.$type === 'bpmn:Process') return 'dem Prozess';
+    if (bo?.$type === 'bpmn:SequenceFlow') return 'einer Verbindung';
+    return 'einem unbenannten Element';
+  };
+
+  /** A form by the user tasks that show it (its id is not for people). */
+  const formTitle = (formId: string): string => {
+    const tasks: string[] = (modeler.current?.get('elementRegistry').getAll() ?? [])
+      .map((e: Any) => e.businessObject)
+      .filter((bo: Any) => bo?.$type === 'bpmn:UserTask' && (bo.get?.('camunda:formRef') ?? bo.formRef) === formId)
+      .map((bo: Any) => `„${String(bo.name ?? 'unbenannte Aufgabe')}“`);
+    return tasks.length ? `Formular der Aufgabe ${tasks.join(', ')}` : 'Formular (keiner Aufgabe mehr zugeordnet)';
+  };
+
   const select = (elementId: string) => {
     const m = modeler.current;
     const el = m?.get('elementRegistry').get(elementId);
@@ -171,36 +226,50 @@ export function ModelEditor() {
   const errors = check?.errors ?? [];
   return (
     <Box sx={{ mt: 1 }}>
-      <Title title={`Entwurf: ${id}`} />
+      <Title title={`Entwurf: ${name ?? 'Prozess'}`} />
       <Typography variant="h5" component="h1">
-        Entwurf bearbeiten: {id}
+        Entwurf bearbeiten: {name ?? '…'}
       </Typography>
-      <Stack direction="row" spacing={1} sx={{ my: 1, alignItems: 'center' }}>
+      <Stack direction="row" spacing={1} useFlexGap sx={{ my: 1, alignItems: 'center', flexWrap: 'wrap' }}>
         <Chip label={`Stand ${draft.revision}`} />
         <Chip label={draft.status === 'in_review' ? 'zur Freigabe eingereicht' : 'in Bearbeitung'} color={draft.status === 'in_review' ? 'info' : 'default'} />
-        <Typography variant="body2">zuletzt geändert von {draft.updatedBy}</Typography>
-        {dirty && <Chip label="ungespeicherte Änderungen" color="warning" />}
+        <Typography variant="body2">zuletzt geändert von {nameOf(draft.updatedBy)}</Typography>
+        {/* Dark amber: white text on MUI's warning orange is too faint (contrast 3.1:1). */}
+        {dirty && <Chip label="ungespeicherte Änderungen" sx={{ bgcolor: '#8a4500', color: '#fff' }} />}
       </Stack>
       <Tabs value={tab} onChange={(_e, v: number) => setTab(v)} aria-label="Modell oder Formulare">
         <Tab label="Modell" />
         <Tab label={`Formulare (${Object.keys(forms).length})`} />
       </Tabs>
-      <Box sx={{ display: tab === 0 ? 'flex' : 'none' }}>
-        <div ref={canvasRef} className="kim-canvas" style={{ flex: 3 }} data-testid="modeler-canvas" />
-        <div ref={propsRef} className="kim-props" style={{ flex: 1.3 }} data-testid="properties-panel" />
+      <Box sx={{ display: tab === 0 ? 'flex' : 'none', justifyContent: 'flex-end' }}>
+        <Button size="small" startIcon={<ZoomInIcon />} onClick={() => modeler.current && zoomBy(modeler.current.get('canvas'), 1.25)}>
+          Vergrößern
+        </Button>
+        <Button size="small" startIcon={<ZoomOutIcon />} onClick={() => modeler.current && zoomBy(modeler.current.get('canvas'), 0.8)}>
+          Verkleinern
+        </Button>
+        <Button size="small" startIcon={<FitScreenIcon />} onClick={() => modeler.current && fitDiagram(modeler.current.get('canvas'), canvasRef.current)}>
+          Einpassen
+        </Button>
+      </Box>
+      <Box sx={{ display: tab === 0 ? 'flex' : 'none', flexDirection: { xs: 'column', md: 'row' } }} className="kim-editor">
+        <div ref={canvasRef} className="kim-canvas kim-modeler-canvas" data-testid="modeler-canvas" />
+        <div ref={propsRef} className="kim-props" data-testid="properties-panel" />
       </Box>
       {tab === 1 && (
         <Box>
           {Object.entries(forms).map(([formId, schema]) => (
             <Box key={formId} sx={{ mb: 2 }}>
               <Typography variant="h6" component="h2">
-                Formular „{formId}“
+                {formTitle(formId)}
               </Typography>
               <FormsEditor
                 schema={schema}
                 onChange={(s) => {
                   setForms((f) => ({ ...f, [formId]: s }));
+                  formsRef.current = { ...formsRef.current, [formId]: s };
                   setDirty(true);
+                  scheduleCheck();
                 }}
               />
             </Box>
@@ -208,26 +277,40 @@ export function ModelEditor() {
           {!Object.keys(forms).length && <Typography>Keine verknüpften Formulare.</Typography>}
         </Box>
       )}
-      <Box sx={{ mt: 2 }} data-testid="lint-status" data-checking={checking ? 'true' : 'false'} data-errors={check ? String(errors.length) : ''}>
+      <Box
+        sx={{ mt: 2 }}
+        data-testid="lint-status"
+        data-checking={checking || stale ? 'true' : 'false'}
+        data-errors={check && !stale ? String(errors.length) : ''}
+        aria-live="polite"
+      >
         <Typography variant="h6" component="h2">
-          Prüfung {checking && <CircularProgress size={14} aria-label="Prüfung läuft" />}
+          Prüfung {(checking || stale) && <CircularProgress size={14} aria-label="Prüfung läuft" />}
         </Typography>
-        {check && errors.length === 0 && <Alert severity="success">Keine Fehler – der Entwurf kann zur Freigabe eingereicht werden.</Alert>}
-        {errors.length > 0 && <Alert severity="error">{errors.length} Fehler – sie verhindern die Freigabe.</Alert>}
-        <List dense>
-          {[...errors, ...(check?.warnings ?? [])].map((f, i) => (
-            <ListItemButton key={`${f.rule}-${f.elementId}-${i}`} onClick={() => select(f.elementId)}>
-              <ListItemText primary={`${f.severity === 'error' ? 'Fehler' : 'Hinweis'} bei ${f.elementId}: ${f.message}`} />
-            </ListItemButton>
-          ))}
-        </List>
+        {stale ? (
+          <Alert severity="info" data-testid="lint-pending">
+            Der aktuelle Stand wird geprüft …
+          </Alert>
+        ) : (
+          <>
+            {check && errors.length === 0 && <Alert severity="success">Keine Fehler – der Entwurf kann zur Freigabe eingereicht werden.</Alert>}
+            {errors.length > 0 && <Alert severity="error">{errors.length} Fehler – sie verhindern die Freigabe.</Alert>}
+            <List dense>
+              {[...errors, ...(check?.warnings ?? [])].map((f, i) => (
+                <ListItemButton key={`${f.rule}-${f.elementId}-${i}`} onClick={() => select(f.elementId)}>
+                  <ListItemText primary={`${f.severity === 'error' ? 'Fehler' : 'Hinweis'} bei ${elementName(f.elementId)}: ${f.message}`} />
+                </ListItemButton>
+              ))}
+            </List>
+          </>
+        )}
       </Box>
-      <Stack direction="row" spacing={2} sx={{ mt: 1, mb: 4, alignItems: 'center' }}>
+      <Stack direction={{ xs: 'column', sm: 'row' }} spacing={2} sx={{ mt: 1, mb: 4, alignItems: { sm: 'center' } }}>
         <Button variant="outlined" onClick={() => void save()}>
           Speichern
         </Button>
-        <TextField label="Kommentar zur Änderung" value={comment} onChange={(e) => setComment(e.target.value)} size="small" sx={{ minWidth: 360 }} />
-        <Button variant="contained" disabled={checking || !check || errors.length > 0 || comment.trim().length < 3} onClick={() => void submit()}>
+        <TextField label="Kommentar zur Änderung" value={comment} onChange={(e) => setComment(e.target.value)} size="small" multiline maxRows={4} sx={{ minWidth: { sm: 360 } }} />
+        <Button variant="contained" disabled={checking || stale || !check || errors.length > 0 || comment.trim().length < 3} onClick={() => void submit()}>
           Zur Freigabe einreichen
         </Button>
       </Stack>
@@ -235,11 +318,3 @@ export function ModelEditor() {
   );
 }
 
-/**
- * Zooms to fit only when both the container and the diagram have a size: a container that is not
- * laid out yet (or a model without diagram shapes) would make bpmn-js compute an infinite scale.
- */
-function fitViewport(canvas: { viewbox(): { inner: { width: number; height: number }; outer: { width: number; height: number } }; zoom(z: string): unknown }) {
-  const vb = canvas.viewbox();
-  if (vb.inner.width > 0 && vb.inner.height > 0 && vb.outer.width > 0 && vb.outer.height > 0) canvas.zoom('fit-viewport');
-}

@@ -1,7 +1,8 @@
 /**
- * "Prozesse": the list (versions, running instances, draft), one process (versions with who/when/why,
- * heatmap of where running instances wait, incidents with retry, migration preview) and the review of a
- * submitted draft with a visual diff against the deployed version (bpmn-js-differ) and approval.
+ * "Prozesse": the commune's processes (versions, running instances, draft), one process (versions with
+ * who/when/why, heatmap of where running instances wait, incidents with retry, migration preview) and
+ * the review of a submitted draft with a visual diff against the deployed version (bpmn-js-differ) and
+ * approval. Everything shown is the user's commune's: its variant of each process and its instances.
  */
 import { useEffect, useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
@@ -10,39 +11,28 @@ import { useParams } from 'react-router-dom';
 import { Alert, Box, Button, Card, CardContent, Chip, CircularProgress, Stack, Table, TableBody, TableCell, TableHead, TableRow, TextField, Typography } from '@mui/material';
 import { diff } from 'bpmn-js-differ';
 import { session } from '../providers/http';
-import { dateTime, modelsApi, ProcessModel, WatchSource } from './api';
+import { dateTime, modelsApi, ProcessModel } from './api';
 import { Diagram } from './Diagram';
+import { useDisplayName } from './names';
+
+/**
+ * Wide tables scroll sideways inside their card on a phone. Width 0 keeps the table's minimum width
+ * from widening the whole page (the layout's flex row sizes by content); min-width 100% then fills the card.
+ */
+const TABLE_SCROLL = { overflowX: 'auto', width: 0, minWidth: '100%' } as const;
 
 const STATUS: Record<string, string> = { draft: 'Entwurf in Bearbeitung', in_review: 'zur Freigabe eingereicht', deploying: 'wird bereitgestellt' };
 
 /** The engine's incident types, in words. */
-const ERROR_TYPES: Record<string, string> = {
-  JOB_NO_RETRIES: 'Schritt ohne weitere Versuche',
-  CONDITION_ERROR: 'Bedingung nicht auswertbar',
-  EXTRACT_VALUE_ERROR: 'Ausdruck nicht auswertbar',
-  IO_MAPPING_ERROR: 'Variablenzuordnung fehlgeschlagen',
-  CALLED_ELEMENT_ERROR: 'Aufgerufener Prozess fehlt',
-  CALLED_DECISION_ERROR: 'Aufgerufene Entscheidung fehlt',
-  DECISION_EVALUATION_ERROR: 'Entscheidung nicht auswertbar',
-  UNHANDLED_ERROR_EVENT: 'BPMN-Fehler ohne Fangereignis',
-  MESSAGE_SIZE_EXCEEDED: 'Nachricht zu groß',
-  FORM_NOT_FOUND: 'Formular fehlt',
-  RESOURCE_NOT_FOUND: 'Ressource fehlt',
-  EXECUTION_LISTENER_NO_RETRIES: 'Ausführungs-Listener ohne weitere Versuche',
-  TASK_LISTENER_NO_RETRIES: 'Aufgaben-Listener ohne weitere Versuche',
+const INCIDENT_TYPES: Record<string, string> = {
+  failedExternalTask: 'Automatischer Schritt ohne weitere Versuche',
+  failedJob: 'Schritt der Engine fehlgeschlagen',
+  failedConditionalEvaluation: 'Bedingung nicht auswertbar',
+  failedExternalTaskRetries: 'Automatischer Schritt ohne weitere Versuche',
 };
 
-/** Shown when the engine history was unavailable and the app database answered instead. */
-function ProjectionHint({ source }: { source?: WatchSource }) {
-  if (source !== 'projection') return null;
-  return (
-    <Alert severity="warning" sx={{ my: 1 }} data-testid="watch-projection-hint">
-      Die Verlaufsdaten der Engine sind gerade nicht erreichbar. Gezählt werden deshalb nur Instanzen, die an einer Benutzeraufgabe warten, und Vorfälle nur, soweit die eigenen Worker sie erfasst haben.
-    </Alert>
-  );
-}
-
 export function ProcessList() {
+  const nameOf = useDisplayName();
   const q = useQuery({ queryKey: ['models'], queryFn: modelsApi.list });
   return (
     <Box sx={{ mt: 1 }}>
@@ -52,10 +42,10 @@ export function ProcessList() {
       </Typography>
       {q.error && <Alert severity="error">{(q.error as Error).message}</Alert>}
       {q.isLoading && <CircularProgress aria-label="Prozesse werden geladen" />}
-      <ProjectionHint source={q.data?.find((p) => p.watchSource === 'projection')?.watchSource} />
       {q.data && (
         <Card>
-          <Table size="small" aria-label="Prozesse">
+          <Box sx={TABLE_SCROLL} data-table-scroll>
+<Table size="small" aria-label="Prozesse">
             <TableHead>
               <TableRow>
                 <TableCell>Prozess</TableCell>
@@ -69,11 +59,11 @@ export function ProcessList() {
               {q.data.map((p) => (
                 <TableRow key={p.processId} data-testid={`process-${p.processId}`}>
                   <TableCell>
-                    {p.name} <Typography variant="caption">({p.processId})</Typography>
+                    {p.name}
                   </TableCell>
                   <TableCell>{p.latestVersion}</TableCell>
                   <TableCell>{p.versions.reduce((n, v) => n + v.runningInstances, 0)}</TableCell>
-                  <TableCell>{p.draft ? `${STATUS[p.draft.status] ?? p.draft.status} (${p.draft.updatedBy})` : '—'}</TableCell>
+                  <TableCell>{p.draft ? `${STATUS[p.draft.status] ?? p.draft.status} (${nameOf(p.draft.updatedBy)})` : '—'}</TableCell>
                   <TableCell>
                     <Link to={`/models/${encodeURIComponent(p.processId)}/show`}>Öffnen</Link>
                   </TableCell>
@@ -81,17 +71,52 @@ export function ProcessList() {
               ))}
             </TableBody>
           </Table>
+</Box>
         </Card>
       )}
     </Box>
   );
 }
 
+type Registry = { get(id: string): { businessObject?: { name?: string; $type?: string } } | undefined };
+interface Changes {
+  added: string[];
+  removed: string[];
+  changed: string[];
+  layout: string[];
+}
+
+/** Element kinds without a name, in words (the diff lists names, never ids). */
+const UNNAMED: Record<string, string> = {
+  'bpmn:SequenceFlow': 'eine Verbindung',
+  'bpmn:MessageFlow': 'ein Nachrichtenfluss',
+  'bpmn:Association': 'eine Verknüpfung',
+  'bpmn:TextAnnotation': 'ein Kommentar',
+};
+
+function elementLabel(regs: Array<Registry | undefined>, id: string): string {
+  for (const r of regs) {
+    const bo = r?.get(id)?.businessObject;
+    if (bo?.name?.trim()) return `„${bo.name.trim()}“`;
+    if (bo?.$type) return UNNAMED[bo.$type] ?? 'ein unbenanntes Element';
+  }
+  return 'ein unbenanntes Element';
+}
+
+/** The colours of the diff markers (modeler.css) with their meaning. */
+const LEGEND = [
+  { cls: 'added', color: '#2e7d32', fill: '#e8f5e9', text: 'neu' },
+  { cls: 'changed', color: '#ef6c00', fill: '#fff3e0', text: 'geändert' },
+  { cls: 'removed', color: '#c62828', fill: '#ffebee', text: 'entfernt' },
+  { cls: 'layout', color: '#1565c0', fill: '#e3f2fd', text: 'nur verschoben' },
+];
+
 function Review({ p, onDone }: { p: ProcessModel; onDone(): void }) {
+  const nameOf = useDisplayName();
   const notify = useNotify();
   const [xml, setXml] = useState<{ draft: string; deployed: string } | null>(null);
-  const [changes, setChanges] = useState<{ added: string[]; removed: string[]; changed: string[] } | null>(null);
-  const [defs, setDefs] = useState<{ a?: unknown; b?: unknown }>({});
+  const [changes, setChanges] = useState<Changes | null>(null);
+  const [defs, setDefs] = useState<{ a?: unknown; b?: unknown; regA?: Registry; regB?: Registry }>({});
   const [comment, setComment] = useState('');
   const me = session.user?.username;
   useEffect(() => {
@@ -100,7 +125,8 @@ function Review({ p, onDone }: { p: ProcessModel; onDone(): void }) {
   useEffect(() => {
     if (defs.a && defs.b && !changes) {
       const r = diff(defs.a, defs.b);
-      setChanges({ added: Object.keys(r._added), removed: Object.keys(r._removed), changed: Object.keys(r._changed) });
+      const changed = Object.keys(r._changed);
+      setChanges({ added: Object.keys(r._added), removed: Object.keys(r._removed), changed, layout: Object.keys(r._layoutChanged).filter((i) => !changed.includes(i)) });
     }
   }, [defs, changes]);
   const approve = async () => {
@@ -122,8 +148,10 @@ function Review({ p, onDone }: { p: ProcessModel; onDone(): void }) {
     }
   };
   const d = p.draft!;
-  const markersNew = changes ? Object.fromEntries([...changes.added.map((i) => [i, 'kim-diff-added']), ...changes.changed.map((i) => [i, 'kim-diff-changed'])]) : undefined;
-  const markersOld = changes ? Object.fromEntries(changes.removed.map((i) => [i, 'kim-diff-removed'])) : undefined;
+  const mark = (ids: string[], cls: string) => ids.map((i) => [i, `kim-diff-${cls}`] as const);
+  const markersNew = changes ? Object.fromEntries([...mark(changes.added, 'added'), ...mark(changes.changed, 'changed'), ...mark(changes.layout, 'layout')]) : undefined;
+  const markersOld = changes ? Object.fromEntries([...mark(changes.removed, 'removed'), ...mark(changes.changed, 'changed'), ...mark(changes.layout, 'layout')]) : undefined;
+  const names = (ids: string[], prefer: 'a' | 'b') => ids.map((i) => elementLabel(prefer === 'b' ? [defs.regB, defs.regA] : [defs.regA, defs.regB], i)).join(', ') || '—';
   return (
     <Card sx={{ my: 2 }} data-testid="review">
       <CardContent>
@@ -131,22 +159,61 @@ function Review({ p, onDone }: { p: ProcessModel; onDone(): void }) {
           Freigabe prüfen
         </Typography>
         <Typography variant="body2">
-          Eingereicht von {d.submittedBy} am {dateTime(d.submittedAt)}: „{d.submitComment}“
+          Eingereicht von {nameOf(d.submittedBy)} am {dateTime(d.submittedAt)}: „{d.submitComment}“
         </Typography>
         {changes && (
           <Typography variant="body2" data-testid="diff-summary" sx={{ my: 1 }}>
-            Neu: {changes.added.join(', ') || '—'} · Geändert: {changes.changed.join(', ') || '—'} · Entfernt: {changes.removed.join(', ') || '—'}
+            Neu: {names(changes.added, 'b')} · Geändert: {names(changes.changed, 'b')} · Entfernt: {names(changes.removed, 'a')}
+            {changes.layout.length > 0 && ` · Nur verschoben: ${names(changes.layout, 'b')}`}
           </Typography>
         )}
+        <Stack direction="row" spacing={2} useFlexGap sx={{ flexWrap: 'wrap', alignItems: 'center', my: 1 }} data-testid="diff-legend" aria-label="Legende der Markierungen">
+          <Typography variant="body2" component="span">
+            Legende:
+          </Typography>
+          {LEGEND.map((l) => (
+            <Stack key={l.cls} direction="row" spacing={0.5} sx={{ alignItems: 'center' }}>
+              <Box component="span" sx={{ width: 16, height: 12, border: `3px solid ${l.color}`, background: l.fill, borderRadius: '3px', display: 'inline-block' }} />
+              <Typography variant="body2" component="span">
+                {l.text}
+              </Typography>
+            </Stack>
+          ))}
+          <Typography variant="body2" component="span" sx={{ color: 'text.secondary' }}>
+            Verschieben: ziehen · Zoomen: Strg + Mausrad oder die Knöpfe
+          </Typography>
+        </Stack>
         {xml && (
-          <Stack direction="row" spacing={1}>
-            <Box sx={{ flex: 1 }}>
-              <Typography variant="subtitle2">Bereitgestellt (Version {p.latestVersion}) – entfernte Elemente rot</Typography>
-              <Diagram xml={xml.deployed} small markers={markersOld} label="Bereitgestellte Version" onImported={(v) => setDefs((s) => (s.a ? s : { ...s, a: v.getDefinitions() }))} />
+          <Stack direction={{ xs: 'column', md: 'row' }} spacing={2} data-testid="diff-side-by-side">
+            <Box sx={{ flex: 1, minWidth: 0 }}>
+              <Typography variant="subtitle2" component="h3">
+                Vorher: bereitgestellte Version {p.latestVersion}
+              </Typography>
+              <Diagram
+                xml={xml.deployed}
+                controls
+                role="group"
+                height="min(65vh, 640px)"
+                testId="diff-old"
+                markers={markersOld}
+                label="Vorher: bereitgestellte Version"
+                onImported={(v) => setDefs((s) => (s.a ? s : { ...s, a: v.getDefinitions(), regA: v.get<Registry>('elementRegistry') }))}
+              />
             </Box>
-            <Box sx={{ flex: 1 }}>
-              <Typography variant="subtitle2">Entwurf – neu grün, geändert orange</Typography>
-              <Diagram xml={xml.draft} small markers={markersNew} label="Entwurf" onImported={(v) => setDefs((s) => (s.b ? s : { ...s, b: v.getDefinitions() }))} />
+            <Box sx={{ flex: 1, minWidth: 0 }}>
+              <Typography variant="subtitle2" component="h3">
+                Nachher: Entwurf
+              </Typography>
+              <Diagram
+                xml={xml.draft}
+                controls
+                role="group"
+                height="min(65vh, 640px)"
+                testId="diff-new"
+                markers={markersNew}
+                label="Nachher: Entwurf"
+                onImported={(v) => setDefs((s) => (s.b ? s : { ...s, b: v.getDefinitions(), regB: v.get<Registry>('elementRegistry') }))}
+              />
             </Box>
           </Stack>
         )}
@@ -155,8 +222,8 @@ function Review({ p, onDone }: { p: ProcessModel; onDone(): void }) {
             Vier-Augen-Prinzip: Eine zweite Koordinatorin oder ein zweiter Koordinator muss diesen Entwurf freigeben.
           </Alert>
         ) : (
-          <Stack direction="row" spacing={2} sx={{ mt: 2 }}>
-            <TextField label="Kommentar zur Freigabe" value={comment} onChange={(e) => setComment(e.target.value)} size="small" sx={{ minWidth: 360 }} />
+          <Stack direction={{ xs: 'column', sm: 'row' }} spacing={2} sx={{ mt: 2 }}>
+            <TextField label="Kommentar zur Freigabe" value={comment} onChange={(e) => setComment(e.target.value)} size="small" multiline maxRows={4} sx={{ minWidth: { sm: 360 } }} />
             <Button variant="contained" disabled={comment.trim().length < 3} onClick={() => void approve()}>
               Freigeben und bereitstellen
             </Button>
@@ -173,12 +240,16 @@ function Review({ p, onDone }: { p: ProcessModel; onDone(): void }) {
 function Incidents({ processId }: { processId: string }) {
   const notify = useNotify();
   const q = useQuery({ queryKey: ['incidents', processId], queryFn: () => modelsApi.incidents(processId) });
+  const [retrying, setRetrying] = useState<string | null>(null);
   const retry = async (id: string) => {
+    setRetrying(id);
     try {
       await modelsApi.retry(processId, id);
       notify('Schritt wird erneut ausgeführt.', { type: 'success' });
     } catch (e) {
       notify((e as Error).message, { type: 'error' });
+    } finally {
+      setRetrying(null);
     }
     void q.refetch();
   };
@@ -188,17 +259,19 @@ function Incidents({ processId }: { processId: string }) {
         <Typography variant="h6" component="h2">
           Vorfälle
         </Typography>
-        {!q.data?.length && <Typography variant="body2">Keine Vorfälle.</Typography>}
+        {!q.data?.length && <Typography variant="body2">Keine offenen Vorfälle.</Typography>}
         {!!q.data?.length && (
-          <Table size="small" aria-label="Vorfälle">
+          <Box sx={TABLE_SCROLL} data-table-scroll>
+<Table size="small" aria-label="Vorfälle">
             <TableHead>
               <TableRow>
                 <TableCell>Zeit</TableCell>
                 <TableCell>Version</TableCell>
-                <TableCell>Element</TableCell>
+                <TableCell>Schritt</TableCell>
+                <TableCell>Fall</TableCell>
                 <TableCell>Art</TableCell>
                 <TableCell>Meldung</TableCell>
-                <TableCell>Status</TableCell>
+                <TableCell>Aktion</TableCell>
               </TableRow>
             </TableHead>
             <TableBody>
@@ -206,27 +279,22 @@ function Incidents({ processId }: { processId: string }) {
                 <TableRow key={i.id} data-testid={`incident-${i.processInstanceKey}`}>
                   <TableCell>{dateTime(i.createdAt)}</TableCell>
                   <TableCell>{i.processVersion ?? '—'}</TableCell>
-                  <TableCell>{i.elementId}</TableCell>
-                  <TableCell>
-                    {i.errorType ? (ERROR_TYPES[i.errorType] ?? i.errorType) : 'Schritt ohne weitere Versuche'}
-                    {i.incidentKey && <Typography variant="caption" component="div">Vorfall {i.incidentKey}</Typography>}
+                  <TableCell data-testid="incident-step">{i.elementName !== i.elementId ? i.elementName : 'Schritt ohne Namen im Modell'}</TableCell>
+                  <TableCell data-testid="incident-case">
+                    {i.caseId ? <Link to={`/cases/${encodeURIComponent(i.caseId)}/show`}>Fall {i.caseReference}</Link> : '—'}
                   </TableCell>
-                  <TableCell>{i.message}</TableCell>
+                  <TableCell>{INCIDENT_TYPES[i.type] ?? 'Sonstiger Vorfall der Engine'}</TableCell>
+                  <TableCell>{i.message || 'Keine Meldung der Engine.'}</TableCell>
                   <TableCell>
-                    {i.state === 'open' ? (
-                      <Button size="small" variant="outlined" onClick={() => void retry(i.id)}>
-                        Erneut versuchen
-                      </Button>
-                    ) : i.state === 'retried' ? (
-                      `erneut versucht (${i.retriedBy})`
-                    ) : (
-                      'gelöst'
-                    )}
+                    <Button size="small" variant="outlined" disabled={retrying === i.id} onClick={() => void retry(i.id)}>
+                      Erneut versuchen
+                    </Button>
                   </TableCell>
                 </TableRow>
               ))}
             </TableBody>
           </Table>
+</Box>
         )}
       </CardContent>
     </Card>
@@ -238,9 +306,9 @@ function Heatmap({ processId, version }: { processId: string; version: number })
   if (!q.data?.xml) return q.isLoading ? <CircularProgress aria-label="Diagramm wird geladen" /> : null;
   return (
     <>
-      <ProjectionHint source={q.data.watchSource} />
       <Typography variant="body2">{q.data.runningInstances === 1 ? '1 laufende Instanz' : `${q.data.runningInstances} laufende Instanzen`}</Typography>
-      <Diagram xml={q.data.xml} counts={q.data.heatmap} countLabel={(n) => `${n} wartend`} label={`Version ${version}: wo laufende Instanzen warten`} />
+      {/* A group, not an image: the canvas is focusable (keyboard panning). */}
+      <Diagram xml={q.data.xml} role="group" controls counts={q.data.heatmap} countLabel={(n) => `${n} wartend`} label={`Version ${version}: wo laufende Instanzen warten`} />
     </>
   );
 }
@@ -257,7 +325,7 @@ function Migration({ processId, from }: { processId: string; from: number }) {
   return (
     <Box sx={{ my: 1 }}>
       <Typography variant="body2">
-        Version {from} → {q.data.to.version}: {q.data.instances.filter((i) => i.migratable).length} von {q.data.instances.length} bekannten Instanzen migrierbar. {q.data.note}
+        Version {from} → {q.data.to.version}: {q.data.instances.filter((i) => i.migratable).length} von {q.data.instances.length} laufenden Instanzen migrierbar. {q.data.note}
       </Typography>
       <ul>
         {q.data.instances.map((i) => (
@@ -274,6 +342,7 @@ function Migration({ processId, from }: { processId: string; from: number }) {
 }
 
 export function ProcessShow() {
+  const nameOf = useDisplayName();
   const { id = '' } = useParams();
   const qc = useQueryClient();
   const q = useQuery({ queryKey: ['model', id], queryFn: () => modelsApi.get(id) });
@@ -292,11 +361,11 @@ export function ProcessShow() {
     <Box sx={{ mt: 1 }}>
       <Title title={p.name} />
       <Typography variant="h5" component="h1">
-        {p.name} ({p.processId})
+        {p.name}
       </Typography>
       {coordinator && (
-        <Stack direction="row" spacing={2} sx={{ my: 1, alignItems: 'center' }}>
-          {p.draft && <Chip data-testid="draft-status" label={`${STATUS[p.draft.status] ?? p.draft.status} – ${p.draft.updatedBy}`} />}
+        <Stack direction="row" spacing={2} useFlexGap sx={{ my: 1, alignItems: 'center', flexWrap: 'wrap' }}>
+          {p.draft && <Chip data-testid="draft-status" label={`${STATUS[p.draft.status] ?? p.draft.status} – ${nameOf(p.draft.updatedBy)}`} />}
           <Button component={Link} to={`/models/${encodeURIComponent(p.processId)}/edit`} variant="contained">
             {p.draft ? 'Entwurf bearbeiten' : 'Neuen Entwurf anlegen'}
           </Button>
@@ -308,7 +377,8 @@ export function ProcessShow() {
           <Typography variant="h6" component="h2">
             Versionen
           </Typography>
-          <Table size="small" aria-label="Versionen">
+          <Box sx={TABLE_SCROLL} data-table-scroll>
+<Table size="small" aria-label="Versionen">
             <TableHead>
               <TableRow>
                 <TableCell>Version</TableCell>
@@ -326,8 +396,8 @@ export function ProcessShow() {
                 <TableRow key={v.version} data-testid={`version-${v.version}`} selected={v.version === shown}>
                   <TableCell>{v.version}</TableCell>
                   <TableCell>{dateTime(v.deployedAt)}</TableCell>
-                  <TableCell>{v.deployedBy ?? 'System'}</TableCell>
-                  <TableCell>{v.authoredBy ?? '—'}</TableCell>
+                  <TableCell>{v.deployedBy ? nameOf(v.deployedBy) : 'System'}</TableCell>
+                  <TableCell>{nameOf(v.authoredBy)}</TableCell>
                   <TableCell>{v.comment ?? '—'}</TableCell>
                   <TableCell>
                     {v.runningInstances} ({v.openInstances} mit offener Aufgabe)
@@ -337,7 +407,7 @@ export function ProcessShow() {
                     <Button size="small" onClick={() => setVersion(v.version)}>
                       Heatmap
                     </Button>
-                    {coordinator && v.version !== p.latestVersion && v.openInstances > 0 && (
+                    {coordinator && v.version !== p.latestVersion && v.runningInstances > 0 && (
                       <Button size="small" onClick={() => setMigrateFrom(v.version)}>
                         Migration prüfen
                       </Button>
@@ -347,6 +417,7 @@ export function ProcessShow() {
               ))}
             </TableBody>
           </Table>
+</Box>
           {migrateFrom !== null && <Migration processId={p.processId} from={migrateFrom} />}
         </CardContent>
       </Card>

@@ -1,4 +1,4 @@
-/** Types and calls of /api/models (issue 7). */
+/** Types and calls of /api/models: the commune's processes, versions, drafts, incidents and migration. */
 import { apiCall } from '../providers/http';
 
 export interface VersionInfo {
@@ -10,14 +10,13 @@ export interface VersionInfo {
   comment: string | null;
   kommuneId: string | null;
   openTasks: number;
-  /** Instances with an open user task (Task projection; the migration preview knows these). */
+  /** Instances with an open user task (inbox). */
   openInstances: number;
-  /** Running instances (engine history; projection's count when the history is unavailable). */
+  /** Running instances (engine). */
   runningInstances: number;
+  /** Open incidents (engine). */
   incidents: number;
 }
-/** engine: from the engine history (KIM exporter); projection: fallback from the app database. */
-export type WatchSource = 'engine' | 'projection';
 export interface DraftMeta {
   processId: string;
   revision: number;
@@ -39,7 +38,6 @@ export interface ProcessModel {
   processId: string;
   name: string;
   latestVersion: number;
-  watchSource: WatchSource;
   versions: VersionInfo[];
   draft: DraftMeta | null;
 }
@@ -56,18 +54,26 @@ export interface CheckResult {
 }
 export interface Incident {
   id: string;
-  source: 'engine' | 'runtime';
-  incidentKey: string | null;
-  jobKey: string | null;
-  jobType: string | null;
+  /** failedExternalTask (a worker's step), failedJob (the engine's own step), … */
+  type: string;
   processInstanceKey: string;
   processVersion: number | null;
   elementId: string;
-  errorType: string | null;
+  /** The step's name from the model. */
+  elementName: string;
+  /** The instance's case, only when the user may see it. */
+  caseId: string | null;
+  caseReference: string | null;
   message: string;
-  state: 'open' | 'retried' | 'resolved';
+  state: 'open' | 'retried';
   retriedBy: string | null;
   createdAt: string;
+}
+export interface MigrationPreview {
+  to: { version: number };
+  mappings: unknown[];
+  instances: Array<{ processInstanceKey: string; elements: string[]; migratable: boolean; reason: string | null }>;
+  note: string;
 }
 
 const base = (id: string) => `/api/models/${encodeURIComponent(id)}`;
@@ -75,7 +81,7 @@ const base = (id: string) => `/api/models/${encodeURIComponent(id)}`;
 export const modelsApi = {
   list: () => apiCall<ProcessModel[]>('/api/models'),
   get: (id: string) => apiCall<ProcessModel>(base(id)),
-  version: (id: string, v: number) => apiCall<{ xml: string | null; heatmap: Record<string, number>; runningInstances: number; watchSource: WatchSource }>(`${base(id)}/versions/${v}`),
+  version: (id: string, v: number) => apiCall<{ xml: string | null; heatmap: Record<string, number>; runningInstances: number }>(`${base(id)}/versions/${v}`),
   templates: () => apiCall<unknown[]>('/api/models/element-templates'),
   draft: (id: string) => apiCall<Draft>(`${base(id)}/draft`),
   createDraft: (id: string) => apiCall<Draft>(`${base(id)}/draft`, { method: 'POST' }),
@@ -87,11 +93,8 @@ export const modelsApi = {
   reject: (id: string, comment: string) => apiCall(`${base(id)}/draft/reject`, { method: 'POST', body: { comment } }),
   incidents: (id: string) => apiCall<Incident[]>(`${base(id)}/incidents`),
   retry: (id: string, incidentId: string) => apiCall<Incident>(`${base(id)}/incidents/${incidentId}/retry`, { method: 'POST' }),
-  migrationPreview: (id: string, from: number) =>
-    apiCall<{ to: { version: number }; mappings: unknown[]; instances: Array<{ processInstanceKey: string; elements: string[]; migratable: boolean; reason: string | null }>; note: string }>(
-      `${base(id)}/migration?from=${from}`,
-    ),
+  migrationPreview: (id: string, from: number) => apiCall<MigrationPreview>(`${base(id)}/migration?from=${from}`),
   migrate: (id: string, from: number) => apiCall<{ results: Array<{ processInstanceKey: string; migrated: boolean; message?: string }> }>(`${base(id)}/migration`, { method: 'POST', body: { from } }),
 };
 
-export const dateTime = (v: string | null) => (v ? new Date(v).toLocaleString('de-DE', { dateStyle: 'short', timeStyle: 'short' }) : '—');
+export const dateTime = (v: string | null) => (v ? new Date(v).toLocaleString('de-DE', { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' }) : '—');

@@ -4,6 +4,7 @@
  */
 import type { AuthProvider } from 'react-admin';
 import { apiCall, ApiUser, problemMessage, refreshSession, session } from './http';
+import { announceSignOut } from '../auth/signOutSync';
 
 export const authProvider: AuthProvider = {
   async login({ username, password }: { username: string; password: string }) {
@@ -20,21 +21,32 @@ export const authProvider: AuthProvider = {
     }
     const body = (await res.json().catch(() => null)) as { user: ApiUser; csrfToken: string } | null;
     if (!res.ok || !body) throw new Error(problemMessage(res.status, body));
+    // Signed in with a one-time password: the login page asks for an own password first (with this
+    // session's CSRF token); the app itself stays closed until then.
+    if (body.user.mustChangePassword) throw Object.assign(new Error('Bitte legen Sie ein eigenes Passwort fest.'), { passwordChangeRequired: true, csrfToken: body.csrfToken });
     session.set(body.user, body.csrfToken);
   },
 
-  async logout() {
-    if (session.user) {
+  async logout(params?: { fromOtherTab?: boolean }) {
+    if (session.user && !params?.fromOtherTab) {
       // Best effort: an expired session is signed out anyway.
       await apiCall('/api/auth/logout', { method: 'POST' }).catch(() => undefined);
     }
+    const wasSignedIn = session.user !== null;
     session.clear();
+    // Every other open tab drops what it shows (see SignOutSync); not echoed back by those tabs.
+    if (wasSignedIn && !params?.fromOtherTab) announceSignOut();
   },
 
   async checkAuth() {
-    if (session.user) return;
-    const user = await refreshSession();
+    const user = session.user ?? (await refreshSession());
     if (!user) throw new Error('Bitte melden Sie sich an.');
+    // A one-time password opens nothing but the password change on the login page (cleared first, so
+    // the logout react-admin follows this with does not end the session the change needs).
+    if (user.mustChangePassword) {
+      session.clear();
+      throw new Error('Bitte legen Sie ein eigenes Passwort fest.');
+    }
   },
 
   async checkError(error: { status?: number }) {

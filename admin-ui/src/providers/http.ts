@@ -13,6 +13,8 @@ export interface ApiUser {
   kommuneId: string | null;
   siteId: string | null;
   groups: string[];
+  /** Signed in with a one-time password: an own password must be set first. */
+  mustChangePassword?: boolean;
 }
 
 interface Problem {
@@ -42,6 +44,24 @@ export const session = {
 };
 
 const NETWORK_ERROR = 'Der Server ist nicht erreichbar. Bitte prüfen Sie die Verbindung und versuchen Sie es erneut.';
+
+/**
+ * Signing in again in place: when a request of a signed-in person answers 401 (the session expired),
+ * the registered handler (ReLoginDialog) asks for the password and resolves true once signed in; the
+ * request is then sent again, so the page and everything typed on it stay. False (the person chose to
+ * sign out) lets the 401 through to react-admin, which goes to the login page.
+ */
+let reauthHandler: (() => Promise<boolean>) | null = null;
+let reauthPending: Promise<boolean> | null = null;
+export function setReauthHandler(h: (() => Promise<boolean>) | null) {
+  reauthHandler = h;
+}
+function reauthenticate(path: string): Promise<boolean> {
+  if (!reauthHandler || !session.user || path.startsWith('/api/auth/')) return Promise.resolve(false);
+  // Several requests failing at once share one dialog.
+  reauthPending ??= reauthHandler().finally(() => (reauthPending = null));
+  return reauthPending;
+}
 
 /** Message for a failed response: the problem body's title, else a German default per status. */
 export function problemMessage(status: number, body: unknown): string {
@@ -101,6 +121,7 @@ export async function httpClient(url: string, options: fetchUtils.Options = {}) 
   try {
     return await fetchUtils.fetchJson(url, { ...options, headers, credentials: 'same-origin' });
   } catch (e) {
+    if (e instanceof HttpError && e.status === 401 && (await reauthenticate(new URL(url, window.location.origin).pathname))) return httpClient(url, options);
     if (e instanceof HttpError) throw new HttpError(problemMessage(e.status, e.body), e.status, e.body);
     throw new Error(NETWORK_ERROR);
   }
@@ -117,6 +138,23 @@ export async function apiCall<T = unknown>(path: string, init: { method?: string
   } catch {
     throw new Error(NETWORK_ERROR);
   }
+  if (res.status === 401 && (await reauthenticate(path))) return apiCall<T>(path, init);
+  const body = await parse(res);
+  if (!res.ok) throw new HttpError(problemMessage(res.status, body), res.status, body);
+  return body as T;
+}
+
+/** Sends a file as the raw request body (uploads: no base64 in JSON); resolves with the JSON answer. */
+export async function apiUpload<T = unknown>(path: string, file: Blob): Promise<T> {
+  const headers = await headersFor('POST');
+  headers.set('Content-Type', file.type || 'application/octet-stream');
+  let res: Response;
+  try {
+    res = await fetch(path, { method: 'POST', headers, credentials: 'same-origin', body: file });
+  } catch {
+    throw new Error(NETWORK_ERROR);
+  }
+  if (res.status === 401 && (await reauthenticate(path))) return apiUpload<T>(path, file);
   const body = await parse(res);
   if (!res.ok) throw new HttpError(problemMessage(res.status, body), res.status, body);
   return body as T;

@@ -1,6 +1,7 @@
 /**
  * The kim-intake / kim-case workers against the real test database (no engine involved): each
- * handler once with a fake job, and the same job delivered twice → one side effect.
+ * handler once with a fake job, and the same job delivered twice → one side effect. Lists come as
+ * the engine holds them (comma-separated strings) and go back the same way.
  */
 import type { Stack } from '../../../server/stack';
 import type { WorkerDeps } from '../../../workers/deps';
@@ -39,34 +40,40 @@ const job = (key: string, variables: Record<string, unknown>): Job => ({
   processInstanceKey: '1',
   processDefinitionKey: '1',
   bpmnProcessId: 'kim-test',
-  processDefinitionVersion: 1,
   elementId: 'Task_X',
-  retries: 3,
-  deadline: 0,
-  customHeaders: {},
+  activityInstanceId: 'Task_X:1',
+  tenantId: null,
+  retries: null,
+  lockExpiresAt: 0,
+  properties: {},
   variables,
 });
 const twice = async (w: WorkerDefinition<WorkerDeps>, j: Job) => [await w.handler(j, deps), await w.handler(j, deps)];
 
 test('kim.record-first-contact: needs once per life area, phase Clearing, interpreter need; invalid areas fail without retries', async () => {
   const { caseId, clientId } = await newCase();
-  const [a, b] = await twice(recordFirstContact, job('101', { caseId, lebensbereiche: ['Arbeit', 'Wohnen'], dolmetschBedarf: true }));
+  const [a, b] = await twice(recordFirstContact, job('101', { caseId, lebensbereiche: 'Arbeit,Wohnen', dolmetschBedarf: true }));
   expect(a).toEqual({ kind: 'complete', variables: { anzahlLebensbereiche: 2 } });
   expect(b).toEqual(a);
   expect(await stack.db.need.count({ where: { caseId } })).toBe(2);
   expect((await stack.db.client.findUniqueOrThrow({ where: { id: clientId } })).interpreterNeeded).toBe(true);
-  expect(await recordFirstContact.handler(job('102', { caseId, lebensbereiche: ['Mond'] }), deps)).toMatchObject({ kind: 'fail', retries: 0 });
+  expect(await recordFirstContact.handler(job('102', { caseId, lebensbereiche: 'Mond' }), deps)).toMatchObject({ kind: 'fail', retries: 0 });
+  expect(await recordFirstContact.handler(job('103', { caseId, lebensbereiche: '' }), deps)).toMatchObject({ kind: 'fail', retries: 0 });
+  // A list kept as an array (form input from the app database) is read the same way.
+  expect(await recordFirstContact.handler(job('104', { caseId, lebensbereiche: ['Arbeit', 'Sprache'] }), deps)).toEqual({ kind: 'complete', variables: { anzahlLebensbereiche: 2 } });
+  expect((await stack.db.need.findMany({ where: { caseId } })).map((x) => x.lifeArea).sort()).toEqual(['Arbeit', 'Sprache', 'Wohnen']);
 });
 
 test('kim.record-consent: one consent per job key, recipients from organisation types', async () => {
   const { caseId } = await newCase();
   const org = await stack.db.organisation.upsert({ where: { kommuneId_name: { kommuneId: 'duisburg', name: 'JMD Unit' } }, create: { kommuneId: 'duisburg', name: 'JMD Unit', type: 'JMD' }, update: {} });
-  const j = job('201', { caseId, einwilligungEmpfaenger: ['JMD'], einwilligungZwecke: ['Vermittlung'], einwilligungDatenkategorien: ['Stammdaten'], einwilligungGueltigBis: '2031-01-31' });
+  const j = job('201', { caseId, einwilligungEmpfaenger: 'JMD,Jugendamt', einwilligungZwecke: 'Vermittlung,Fallkonferenz', einwilligungDatenkategorien: 'Stammdaten', einwilligungGueltigBis: '2031-01-31' });
   const [a, b] = await twice(recordConsent, j);
   expect(a).toEqual(b);
   const rows = await stack.db.consent.findMany({ where: { caseId } });
   expect(rows).toHaveLength(1);
   expect(rows[0].recipients).toContain(org.id);
+  expect(rows[0]).toMatchObject({ purposes: ['Vermittlung', 'Fallkonferenz'], dataCategories: ['Stammdaten'] });
   expect(a).toEqual({ kind: 'complete', variables: { einwilligungId: rows[0].id } });
 });
 
@@ -80,13 +87,14 @@ test('kim.record-consent-refusal: refusal recorded once', async () => {
 
 test('kim.check-existing-support: finds open cases of the same person and named MBE/JMD counselling', async () => {
   const { caseId, clientId } = await newCase();
-  expect(await checkExistingSupport.handler(job('401', { caseId, bekannteBeratung: [] }), deps)).toEqual({
+  expect(await checkExistingSupport.handler(job('401', { caseId, bekannteBeratung: '' }), deps)).toEqual({
     kind: 'complete',
-    variables: { bestehendeUnterstuetzung: [], doppelfoerderungMoeglich: false, klaerungErgebnis: null },
+    variables: { bestehendeUnterstuetzung: '', doppelfoerderungMoeglich: false, klaerungErgebnis: null },
   });
+  expect(await checkExistingSupport.handler(job('403', { caseId }), deps)).toMatchObject({ kind: 'complete', variables: { doppelfoerderungMoeglich: false } });
   await stack.db.case.create({ data: { reference: `DU-UW2-${process.pid}-${n}`, clientId, kommuneId: 'duisburg', siteId: 'duisburg-nord' } });
-  const [a, b] = await twice(checkExistingSupport, job('402', { caseId, bekannteBeratung: ['JMD'] }));
-  expect(a).toEqual({ kind: 'complete', variables: { bestehendeUnterstuetzung: ['OFFENER_FALL', 'JMD'], doppelfoerderungMoeglich: true, klaerungErgebnis: null } });
+  const [a, b] = await twice(checkExistingSupport, job('402', { caseId, bekannteBeratung: 'JMD' }));
+  expect(a).toEqual({ kind: 'complete', variables: { bestehendeUnterstuetzung: 'OFFENER_FALL,JMD', doppelfoerderungMoeglich: true, klaerungErgebnis: null } });
   expect(b).toEqual(a);
 });
 
@@ -100,7 +108,7 @@ test('kim.open-case: kind of help and phase; unknown kinds fail without retries'
 test('kim.save-support-plan: goals once per job, texts cleared from the instance', async () => {
   const { caseId } = await newCase();
   const [a, b] = await twice(saveSupportPlan, job('601', { caseId, ziele: [{ lebensbereich: 'Sprache', beschreibung: 'Kurs' }] }));
-  expect(a).toMatchObject({ kind: 'complete', variables: { anzahlZiele: 1, ziele: null } });
+  expect(a).toEqual({ kind: 'complete', variables: { anzahlZiele: 1, ziele: null } });
   expect(b).toEqual(a);
   expect(await stack.db.goal.count({ where: { caseId } })).toBe(1);
   expect(await saveSupportPlan.handler(job('602', { caseId, ziele: [] }), deps)).toMatchObject({ kind: 'fail', retries: 0 });

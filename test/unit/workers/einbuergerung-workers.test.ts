@@ -44,11 +44,12 @@ const job = (variables: Record<string, unknown>): Job => ({
   processInstanceKey: '1',
   processDefinitionKey: '1',
   bpmnProcessId: 'kim-einbuergerung',
-  processDefinitionVersion: 1,
   elementId: 'Task_X',
-  retries: 3,
-  deadline: 0,
-  customHeaders: {},
+  activityInstanceId: 'Task_X:1',
+  tenantId: null,
+  retries: null,
+  lockExpiresAt: 0,
+  properties: {},
   variables,
 });
 const effects = async (id: string, caseId: string) => ({
@@ -78,7 +79,7 @@ const facts = { aufenthaltSeit: '2016-01-01', aufenthaltstitel: 'niederlassungse
 test.each([
   ['requirements', saveNaturalisationRequirements, () => facts],
   ['residence', recordResidenceFacts, () => ({ ...facts, aufenthaltPruefung: 'korrigiert' })],
-  ['pre-check', recordNaturalisationPrecheck, () => ({ vorpruefung: { eligible: false, fehlendeVoraussetzungen: ['SPRACHE', 'EINBUERGERUNGSTEST'], fruehesterAntragstermin: '2021-01-01' } })],
+  ['pre-check', recordNaturalisationPrecheck, () => ({ vorpruefungErfuellt: false, fehlendeVoraussetzungen: 'SPRACHE,EINBUERGERUNGSTEST', fruehesterAntragstermin: '2021-01-01' })],
   ['test registration', recordTestRegistration, () => ({ testTermin: '2026-05-12', teststelle: 'VHS' })],
   ['documents', saveDocumentChecklist, () => ({ dokumente: [{ art: 'reisepass', status: 'apostille_noetig' }] })],
   ['hand-over', handOverNaturalisation, () => ({})],
@@ -92,7 +93,7 @@ test.each([
 });
 
 test('pre-check: gateway flags from the result, checklist opened once', async () => {
-  const { id, first } = await deliverTwice(recordNaturalisationPrecheck, () => ({ vorpruefung: { eligible: false, fehlendeVoraussetzungen: ['AUFENTHALTSDAUER'], fruehesterAntragstermin: '2027-01-01' } }));
+  const { id, first } = await deliverTwice(recordNaturalisationPrecheck, () => ({ vorpruefungErfuellt: false, fehlendeVoraussetzungen: 'AUFENTHALTSDAUER', fruehesterAntragstermin: '2027-01-01' }));
   expect(first).toEqual({ kind: 'complete', variables: { nurZeitFehlt: true, sprachkursNoetig: false, testNoetig: false } });
   expect(await stack.db.naturalisationDocument.count({ where: { naturalisationId: id } })).toBe(DEFAULT_DOCUMENTS.length);
 });

@@ -7,7 +7,7 @@
  */
 import { SMTPServer } from 'smtp-server';
 import { AGREEMENT_STATUS, FINAL_HEADER, PLAN_TEXT_FIELDS, PROTOCOL_TEXT_FIELDS, RESPONSIBLE, STATUS_HEADER } from '../../../processes/kim-fallkonferenz/contract';
-import { NO_CONSENT_NOTE } from '../../../server/domain/conference.service';
+import { NO_CONSENT_NOTE } from '../../../server/conferences/conference.service';
 import type { Stack } from '../../../server/stack';
 import { freePort } from '../../../server/util/ports';
 import type { WorkerDeps } from '../../../workers/deps';
@@ -21,7 +21,7 @@ import { sendConferenceProtocol } from '../../../workers/kim.send-conference-pro
 import { sendConferenceReminder } from '../../../workers/kim.send-conference-reminder';
 import { trackAgreement } from '../../../workers/kim.track-agreement';
 import type { Job, Outcome, WorkerDefinition } from '../../../workers/runtime';
-import { startTestStack, testConfig } from '../../support/stack';
+import { startTestStack, testConfig, until } from '../../support/stack';
 
 interface Mail {
   to: string[];
@@ -61,7 +61,7 @@ beforeAll(async () => {
   stack = await startTestStack({
     workers: false,
     http: false,
-    config: testConfig({ KIM_SMTP_URL: `smtp://127.0.0.1:${port}`, KIM_LINK_SECRET: 'test-secret-test-secret-test-secret-0123', KIM_PUBLIC_URL: 'https://kim.example' }),
+    config: testConfig({ KIM_SMTP_URL: `smtp://127.0.0.1:${port}`, KIM_MAIL_RETRY_MS: '100', KIM_LINK_SECRET: 'test-secret-test-secret-test-secret-0123', KIM_PUBLIC_URL: 'https://kim.example' }),
   });
   deps = { inbox: stack.services.inbox, log: stack.log, conferences: stack.services.conferences };
 });
@@ -73,17 +73,18 @@ afterAll(async () => {
 let n = 0;
 let k = 0;
 const tag = () => `fkw-${process.pid}-${++n}`;
-const job = (variables: Record<string, unknown>, customHeaders: Record<string, string> = {}): Job => ({
+const job = (variables: Record<string, unknown>, properties: Record<string, string> = {}): Job => ({
   key: `${process.pid}${++k}${Date.now()}`,
   type: 't',
   processInstanceKey: '1',
   processDefinitionKey: '1',
   bpmnProcessId: 'kim-fallkonferenz',
-  processDefinitionVersion: 1,
   elementId: 'Task_X',
-  retries: 3,
-  deadline: 0,
-  customHeaders,
+  activityInstanceId: 'Task_X:1',
+  tenantId: null,
+  retries: null,
+  lockExpiresAt: 0,
+  properties,
   variables,
 });
 const mailsTo = (address: string) => mails.filter((m) => m.to.includes(address));
@@ -130,23 +131,25 @@ async function conference(agencies: Array<{ email?: string | null; consent?: boo
 }
 
 /** The same job twice in a row, then a new job key delivered twice at the same time: every outcome equal. */
-async function deliver(w: WorkerDefinition<WorkerDeps>, vars: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Outcome> {
-  const j = job(vars, headers);
+async function deliver(w: WorkerDefinition<WorkerDeps>, vars: Record<string, unknown>, properties: Record<string, string> = {}): Promise<Outcome> {
+  const j = job(vars, properties);
   const first = await w.handler(j, deps);
   expect(await w.handler(j, deps)).toEqual(first);
-  const j2 = job(vars, headers);
+  const j2 = job(vars, properties);
   const [a, b] = await Promise.all([w.handler(j2, deps), w.handler(j2, deps)]);
   expect(a).toEqual(first);
   expect(b).toEqual(first);
+  await stack.services.mail.drain(); // what the steps queued has gone out
   return first;
 }
 /** Only concurrently (for steps whose first run must race). */
-async function race(w: WorkerDefinition<WorkerDeps>, vars: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Outcome> {
-  const j = job(vars, headers);
+async function race(w: WorkerDefinition<WorkerDeps>, vars: Record<string, unknown>, properties: Record<string, string> = {}): Promise<Outcome> {
+  const j = job(vars, properties);
   const [a, b, c] = await Promise.all([w.handler(j, deps), w.handler(j, deps), w.handler(j, deps)]);
   expect(b).toEqual(a);
   expect(c).toEqual(a);
   expect(await w.handler(j, deps)).toEqual(a);
+  await stack.services.mail.drain();
   return a;
 }
 
@@ -170,7 +173,7 @@ describe('kim.check-conference-consent', () => {
     expect(await audits(p.id, 'conferences.consent_covers')).toBe(1);
   });
 
-  test('missing consent: first check only notes it once; the final check (header final=true) records "ohne Daten" once', async () => {
+  test('missing consent: first check only notes it once; the final check (property final=true) records "ohne Daten" once', async () => {
     const { participants } = await conference([{}]);
     const p = participants[0];
     expect(await race(checkConferenceConsent, { participantId: p.id })).toEqual({ kind: 'complete', variables: { consentCovers: false } });
@@ -193,12 +196,10 @@ describe('kim.check-conference-consent', () => {
 
 describe('kim.save-conference-plan', () => {
   test('the plan is stored once, its text cleared in the engine, conferenceAt in UTC (twice and concurrently)', async () => {
-    const { conferenceId, participants } = await conference([{}, {}], {});
+    const { conferenceId } = await conference([{}, {}], {});
     const out = await deliver(saveConferencePlan, { conferenceId, ...plan });
-    expect(out).toMatchObject({ kind: 'complete', variables: { conferenceAt: '2030-11-21T09:00:00Z', ...Object.fromEntries(PLAN_TEXT_FIELDS.map((f) => [f, null])) } });
-    const vars = (out as unknown as { variables: Record<string, unknown> }).variables;
-    expect(vars.teilnehmerOptionen).toEqual(participants.map((p) => ({ label: p.name, value: p.id })).sort((a, b) => a.label.localeCompare(b.label)));
-    expect(vars.zustaendigOptionen).toEqual(expect.arrayContaining([{ label: 'KIM (Case-Management)', value: RESPONSIBLE.kim }]));
+    // Only plain values go to the engine: the date and the cleared text fields.
+    expect(out).toEqual({ kind: 'complete', variables: { conferenceAt: '2030-11-21T09:00:00Z', ...Object.fromEntries(PLAN_TEXT_FIELDS.map((f) => [f, null])) } });
     expect(await stack.db.conference.findUniqueOrThrow({ where: { id: conferenceId } })).toMatchObject({
       scheduledAt: new Date('2030-11-21T09:00:00Z'),
       durationMinutes: 60,
@@ -236,15 +237,17 @@ describe('kim.send-conference-invitations', () => {
     expect((await stack.db.conference.findUniqueOrThrow({ where: { id: conferenceId } })).status).toBe('eingeladen');
   });
 
-  test('an SMTP rejection is thrown for a retry (row stays pending); the next attempt sends once', async () => {
+  test('an SMTP rejection does not fail the step: the mail outbox retries with backoff and delivers once', async () => {
     const { conferenceId, orgs } = await conference([{}]);
     rejectOnce.add(orgs[0].email!);
-    await expect(sendConferenceInvitations.handler(job({ conferenceId }), deps)).rejects.toThrow();
-    expect(await stack.db.conferenceOutbox.findFirstOrThrow({ where: { conferenceId } })).toMatchObject({ status: 'pending', attempts: 1 });
-    expect(mailsTo(orgs[0].email!)).toHaveLength(0);
+    expect(await sendConferenceInvitations.handler(job({ conferenceId }), deps)).toEqual({ kind: 'complete', variables: undefined });
+    // handed to the mail outbox once; the dispatcher owns delivery
+    expect(await stack.db.conferenceOutbox.findFirstOrThrow({ where: { conferenceId } })).toMatchObject({ status: 'sent', attempts: 1 });
+    const { caseId } = await stack.db.conference.findUniqueOrThrow({ where: { id: conferenceId } });
+    const row = await until(() => stack.db.mailOutbox.findFirst({ where: { caseId, status: 'sent' } }), 'Einladung nach Ablehnung zugestellt');
+    expect(row).toMatchObject({ kind: 'invitation', attempts: 2, lastError: null });
     await deliver(sendConferenceInvitations, { conferenceId });
     expect(mailsTo(orgs[0].email!)).toHaveLength(1);
-    expect(await stack.db.conferenceOutbox.findFirstOrThrow({ where: { conferenceId } })).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
   });
 
   test('without a date: fail without retries, nothing sent', async () => {
@@ -296,7 +299,8 @@ describe('kim.record-conference-protocol', () => {
     expect(agreements[1].organisationId).toBe(participants[0].organisationId);
     expect(out).toEqual({
       kind: 'complete',
-      variables: { agreementIds: agreements.map((a) => a.id), hasSystemGaps: true, ...Object.fromEntries(PROTOCOL_TEXT_FIELDS.map((f) => [f, null])), teilnehmerOptionen: null, zustaendigOptionen: null },
+      // The agreements' multi-instance reads the ids as a comma-separated string.
+      variables: { agreementIds: agreements.map((a) => a.id).join(','), hasSystemGaps: true, ...Object.fromEntries(PROTOCOL_TEXT_FIELDS.map((f) => [f, null])) },
     });
     const links = await stack.db.conferenceGap.findMany({ where: { conferenceId } });
     expect(links).toHaveLength(1);
@@ -361,7 +365,7 @@ describe('kim.track-agreement', () => {
   async function agreements(agencyEmail?: string | null) {
     const c = await conference([{ email: agencyEmail }]);
     const out = await recordConferenceProtocol.handler(job({ conferenceId: c.conferenceId, ...protocolOf(c.participants) }), deps);
-    const [kimId, externId] = (out as unknown as { variables: { agreementIds: string[] } }).variables.agreementIds;
+    const [kimId, externId] = (out as unknown as { variables: { agreementIds: string } }).variables.agreementIds.split(',');
     return { ...c, kimId, externId };
   }
 
@@ -399,7 +403,7 @@ describe('kim.record-agreement-status', () => {
   async function agreement() {
     const c = await conference([{}]);
     const out = await recordConferenceProtocol.handler(job({ conferenceId: c.conferenceId, ...protocolOf(c.participants) }), deps);
-    return (out as unknown as { variables: { agreementIds: string[] } }).variables.agreementIds[0];
+    return (out as unknown as { variables: { agreementIds: string } }).variables.agreementIds.split(',')[0];
   }
 
   test('ueberfaellig, then erledigt after the escalation: one status change and one audit row each (twice and concurrently)', async () => {
@@ -431,9 +435,9 @@ describe('kim.record-agreement-status', () => {
     expect(await audits(id, 'agreements.erledigt')).toBe(1);
   });
 
-  test('an unknown or missing status header fails without retries and changes nothing', async () => {
+  test('an unknown or missing status property fails without retries and changes nothing', async () => {
     const id = await agreement();
-    expect(await recordAgreementStatus.handler(job({ agreementId: id }, { [STATUS_HEADER]: 'irgendwas' }), deps)).toEqual({ kind: 'fail', message: 'Unbekannter Status „irgendwas“', retries: 0 });
+    expect(await recordAgreementStatus.handler(job({ agreementId: id }, { [STATUS_HEADER]: 'irgendwas' }), deps)).toMatchObject({ kind: 'fail', message: expect.stringMatching(/^Unbekannter Status „…“ Fehler-ID [0-9a-f-]{36}$/), retries: 0 });
     expect(await recordAgreementStatus.handler(job({ agreementId: id }), deps)).toMatchObject({ kind: 'fail', retries: 0 });
     expect((await stack.db.agreement.findUniqueOrThrow({ where: { id } })).status).toBe('offen');
     expect(await stack.db.auditLog.count({ where: { entityId: id } })).toBe(0);

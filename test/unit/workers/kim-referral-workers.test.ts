@@ -1,16 +1,20 @@
 /**
- * The kim-referral workers against the real test database with a counting fake mailer (no engine):
- * each handler's outcome, and the same job delivered twice (also concurrently) → one e-mail, one
- * outbox row, one system gap.
+ * The kim-referral workers against the real test database with the real mail outbox and dispatcher
+ * in front of a counting fake SMTP transport (no engine): each handler's outcome, and the same job
+ * delivered twice (also concurrently) → one e-mail, one outbox row, one system gap.
  */
 import { ERR } from '../../../processes/kim-referral/contract';
-import type { Zeebe } from '../../../server/camunda/client';
-import { createPrisma, Db } from '../../../server/data/prisma';
-import { ReferralRepository } from '../../../server/data/referral.repository';
-import { consentCovers, ReferralService } from '../../../server/domain/referral.service';
+import { createPrisma, Db } from '../../../server/db/prisma';
+import { ReferralRepository } from '../../../server/referrals/referral.repository';
+import { consentCovers, ReferralService } from '../../../server/referrals/referral.service';
 import { createLogger } from '../../../server/util/log';
 import { waitFor } from '../../../server/util/ports';
 import type { MailMessage } from '../../../server/util/mailer';
+import { AuditService } from '../../../server/audit/audit.service';
+import { MailDispatcher } from '../../../server/mail/dispatcher';
+import { MailService } from '../../../server/mail/mail.service';
+import { MailOutboxRepository } from '../../../server/mail/outbox.repository';
+import { until } from '../../support/stack';
 import { seed } from '../../../prisma/seed';
 import type { WorkerDeps } from '../../../workers/deps';
 import { checkReferralConsent } from '../../../workers/kim.check-referral-consent';
@@ -23,9 +27,12 @@ import type { Job } from '../../../workers/runtime';
 let db: Db;
 let deps: WorkerDeps;
 const sent: MailMessage[] = [];
-let failNext = false;
+/** While true the fake SMTP transport refuses every mail. */
+let failing = false;
 /** Set by a test: the fake SMTP server holds each mail until this resolves. */
 let holdSend: (() => Promise<unknown>) | null = null;
+let mail: MailService;
+let dispatcher: MailDispatcher;
 
 beforeAll(async () => {
   db = createPrisma(process.env.KIM_TEST_DATABASE_URL!);
@@ -33,19 +40,33 @@ beforeAll(async () => {
   const mailer = {
     async send(m: MailMessage) {
       if (holdSend) await holdSend();
-      if (failNext) {
-        failNext = false;
-        throw new Error('SMTP nicht erreichbar');
-      }
+      if (failing) throw new Error('SMTP nicht erreichbar');
       sent.push(m);
       return { messageId: `<${sent.length}@test>` };
     },
     close() {},
   };
-  const referrals = new ReferralService(new ReferralRepository(db), {} as Zeebe, mailer, { linkSecret: 'x'.repeat(32), linkTtlDays: 30, publicUrl: 'https://kim.example', reminderAfter: 'PT1H' });
+  // No engine: the workers never start instances or send messages.
+  const noEngine = {
+    start: () => Promise.reject(new Error('keine Engine im Worker-Test')),
+  };
+  const noMessages = { send: () => Promise.reject(new Error('keine Engine im Worker-Test')) };
+  const repo = new MailOutboxRepository(db);
+  dispatcher = new MailDispatcher(repo, mailer, createLogger('silent'), { retryBaseMs: 50, maxDelayMs: 50, maxAttempts: 5, messageIdDomain: 'kim.example' });
+  mail = new MailService(db, repo, dispatcher, new AuditService(db), false);
+  // Holding the queueing step (inside the outbox row's lock) forces the race of two deliveries.
+  const queue = {
+    async enqueue(...args: Parameters<MailService['enqueue']>) {
+      if (holdSend) await holdSend();
+      return mail.enqueue(...args);
+    },
+    kick: () => mail.kick(),
+  };
+  const referrals = new ReferralService(new ReferralRepository(db), noEngine, noMessages, queue, { linkSecret: 'x'.repeat(32), linkTtlDays: 30, publicUrl: 'https://kim.example', reminderAfter: 'PT1H' });
   deps = { inbox: undefined as never, log: createLogger('silent'), referrals };
 });
 afterAll(async () => {
+  await dispatcher?.stop();
   await db?.$disconnect();
 });
 
@@ -61,17 +82,18 @@ async function referral(opts: { email?: string | null; active?: boolean; consent
   }
   return db.referral.create({ data: { caseId: c.id, organisationId: org.id, lifeArea: 'Bildung', purpose: 'Beratung Schulanerkennung' } });
 }
-const job = (referralId: string, headers: Record<string, string> = {}): Job => ({
+const job = (referralId: string, properties: Record<string, string> = {}): Job => ({
   key: String(Math.random()),
   type: 't',
   processInstanceKey: '1',
   processDefinitionKey: '1',
   bpmnProcessId: 'kim-referral',
-  processDefinitionVersion: 1,
   elementId: 'Task_X',
-  retries: 3,
-  deadline: 0,
-  customHeaders: headers,
+  activityInstanceId: 'Task_X:1',
+  tenantId: null,
+  retries: null,
+  lockExpiresAt: 0,
+  properties,
   variables: { referralId },
 });
 
@@ -109,7 +131,7 @@ test('kim.send-referral: the same job twice (also at the same time) → one e-ma
   const r = await referral();
   await checkReferralConsent.handler(job(r.id), deps);
   const before = sent.length;
-  // The mail of whichever job holds the outbox row goes out only once the other job demonstrably
+  // The mail of whichever job holds the outbox row is queued only once the other job demonstrably
   // waits for that row's lock: the race is forced, not left to timing.
   holdSend = () =>
     waitFor(
@@ -120,22 +142,33 @@ test('kim.send-referral: the same job twice (also at the same time) → one e-ma
   expect(a).toMatchObject({ kind: 'complete' });
   expect(b).toMatchObject({ kind: 'complete' });
   expect(await sendReferral.handler(job(r.id), deps)).toMatchObject({ kind: 'complete' });
+  await mail.drain();
   expect(sent.length - before).toBe(1);
   expect(await db.referralOutbox.count({ where: { referralId: r.id } })).toBe(1);
+  expect(await db.mailOutbox.findMany({ where: { caseId: r.caseId }, select: { status: true, attempts: true, kind: true } })).toEqual([{ status: 'sent', attempts: 1, kind: 'referral' }]);
   const row = await db.referral.findUniqueOrThrow({ where: { id: r.id } });
   expect(row.status).toBe('gesendet');
   expect(sent[sent.length - 1].text).toContain('https://kim.example/partner/referrals/');
 });
 
-test('kim.send-referral: an SMTP failure is a fail (retry), the next attempt sends once', async () => {
+test('kim.send-referral: an SMTP failure does not fail the step; the mail outbox retries with backoff and sends once', async () => {
   const r = await referral();
   await checkReferralConsent.handler(job(r.id), deps);
-  failNext = true;
-  await expect(sendReferral.handler(job(r.id), deps)).rejects.toThrow('SMTP nicht erreichbar'); // the runtime turns this into a fail with backoff
-  const ob = await db.referralOutbox.findFirstOrThrow({ where: { referralId: r.id } });
-  expect(ob).toMatchObject({ status: 'pending', attempts: 1, lastError: 'SMTP nicht erreichbar' });
+  await mail.drain();
   const before = sent.length;
+  failing = true;
+  expect(await sendReferral.handler(job(r.id), deps)).toMatchObject({ kind: 'complete' }); // queued: the step is done
+  const failed = await until(() => db.mailOutbox.findFirst({ where: { caseId: r.caseId, attempts: { gte: 2 } } }), 'zwei Versuche gezählt');
+  failing = false;
+  expect(failed).toMatchObject({ status: 'pending', lastError: 'UNKNOWN' }); // the error class, never the server's text
+  expect(failed!.nextAttemptAt.getTime()).toBeGreaterThan(failed!.createdAt.getTime());
+  const done = await until(() => db.mailOutbox.findFirst({ where: { caseId: r.caseId, status: 'sent' } }), 'nach der Störung zugestellt');
+  await mail.drain();
+  expect(sent.length - before).toBe(1);
+  expect(done.attempts).toBeGreaterThanOrEqual(3);
+  expect(done.lastError).toBeNull();
   expect(await sendReferral.handler(job(r.id), deps)).toMatchObject({ kind: 'complete' });
+  await mail.drain();
   expect(sent.length - before).toBe(1);
 });
 
@@ -153,7 +186,7 @@ test('kim.send-referral: consent revoked after the gate → Err_ConsentRevoked, 
   expect((await db.referral.findUniqueOrThrow({ where: { id: r.id } })).outcome).toContain('widerrufen');
 });
 
-test('kim.record-referral-outcome: header decides, twice → one audit row; unknown header → fail', async () => {
+test('kim.record-referral-outcome: the property decides, twice → one audit row; unknown property → fail', async () => {
   const r = await referral();
   await db.referralEvent.create({ data: { referralId: r.id, kind: 'declined', reason: 'keine Plätze' } });
   expect(await recordReferralOutcome.handler(job(r.id, { result: 'abgelehnt' }), deps)).toMatchObject({ kind: 'complete' });

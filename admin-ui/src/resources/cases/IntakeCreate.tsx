@@ -26,6 +26,7 @@ import {
 import { apiCall, session } from '../../providers/http';
 import { fieldError, FormProblem, toProblem } from '../../forms/problem';
 import { ProblemAlert } from '../../forms/ProblemAlert';
+import { GermanDateField } from '../../inputs/GermanDateInput';
 
 type Row = Record<string, unknown>;
 
@@ -71,7 +72,7 @@ function clientBody(c: NewClient): Row {
 
 const personLabel = (r: Row) => {
   const name = [r.firstName, r.lastName].filter(Boolean).join(' ') || String(r.pseudonym ?? '—');
-  const born = typeof r.birthDate === 'string' && r.birthDate ? `, geb. ${new Date(r.birthDate).toLocaleDateString('de-DE', { timeZone: 'UTC' })}` : '';
+  const born = typeof r.birthDate === 'string' && r.birthDate ? `, geb. ${new Date(r.birthDate).toLocaleDateString('de-DE', { timeZone: 'UTC', day: '2-digit', month: '2-digit', year: 'numeric' })}` : '';
   return `${name}${born}`;
 };
 
@@ -184,6 +185,21 @@ export function IntakeCreate() {
             <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: { xs: '1fr', md: '1fr 1fr' } }}>
               {TEXT_FIELDS.map((f) => {
                 const err = fieldError(problem, `client.${f.key}`);
+                // Dates typed the German way (TT.MM.JJJJ), whatever the browser's language.
+                if (f.type === 'date') {
+                  return (
+                    <GermanDateField
+                      key={f.key}
+                      id={`intake-${f.key}`}
+                      label={f.label}
+                      value={client[f.key] as string}
+                      onChange={(iso) => setClient((c) => ({ ...c, [f.key]: iso }))}
+                      error={!!err}
+                      helperText={err ?? f.helper}
+                      shrinkLabel
+                    />
+                  );
+                }
                 return (
                   <TextField
                     key={f.key}
@@ -196,7 +212,6 @@ export function IntakeCreate() {
                     error={!!err}
                     helperText={err ?? f.helper}
                     sx={f.wide ? { gridColumn: { md: '1 / -1' } } : undefined}
-                    slotProps={f.type === 'date' ? { inputLabel: { shrink: true } } : undefined}
                   />
                 );
               })}

@@ -1,7 +1,8 @@
 /**
- * "Prozessansicht" of the case file (issue 6): every process instance of the case as a read-only
- * BPMN diagram – active steps highlighted, completed steps and the path taken marked – with a
- * legend and the active steps as text. The states come from the engine (GET /api/cases/:id/processes).
+ * "Prozessansicht" of the case file: every process instance of the case as a read-only BPMN diagram –
+ * active steps highlighted, completed steps and the path taken marked, steps with an open incident
+ * red – with a legend and the active steps as text. The states come from the engine's activity
+ * history (GET /api/cases/:id/processes).
  */
 import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
@@ -11,7 +12,7 @@ import { apiCall } from '../../providers/http';
 import type { ModdleElement } from 'bpmn-moddle';
 import { Diagram } from '../../modeler/Diagram';
 import './process-view.css';
-import type { CaseProcessesView, ProcessInstanceView } from '../../../../server/domain/process-view.types';
+import type { CaseProcessesView, ProcessInstanceView } from '../../../../server/models/process-view.types';
 
 export type { ProcessInstanceView };
 type CaseProcesses = CaseProcessesView;
@@ -136,7 +137,7 @@ function Instance({ p, parentName }: { p: ProcessInstanceView; parentName?: stri
       )}
       {p.incidents.length > 0 && (
         <Alert severity="error" sx={{ my: 1 }}>
-          Störung im Prozess: {p.incidents.map((i) => `${i.elementId}: ${i.errorMessage || i.errorType}`).join('; ')}. Die Koordination kann den Schritt im Bereich „Prozesse“ erneut anstoßen.
+          Störung im Prozess: {p.incidents.map((i) => `${i.name}: ${i.errorMessage || i.errorType}`).join('; ')}. Die Koordination kann den Schritt im Bereich „Prozesse“ erneut anstoßen.
         </Alert>
       )}
       {!running && (
@@ -190,7 +191,7 @@ export function ProcessView({ caseId }: { caseId: string }) {
       {processes.length === 0 && pending.length === 0 && <Typography variant="body2">Zu diesem Fall läuft kein Prozess.</Typography>}
       {pending.length > 0 && (
         <Typography variant="body2" role="status">
-          {pending.length === 1 ? 'Zu einem Prozess' : `Zu ${pending.length} Prozessen`} liegen noch keine Daten der Engine vor.
+          {pending.length === 1 ? 'Zu einem Prozess' : `Zu ${pending.length} Prozessen`} liegen keine Daten der Engine vor.
         </Typography>
       )}
       {processes.map((p) => {

@@ -1,8 +1,9 @@
 /**
  * Process starts from the case file (case managers of the case's site only; others see no buttons):
  * "Vermittlung starten" (POST /api/referrals → kim-referral), "Fallkonferenz starten"
- * (POST /api/conferences/start → kim-fallkonferenz) and "Einbürgerung vorbereiten"
- * (POST /api/einbuergerung/start → kim-einbuergerung). Each dialog keeps its inputs when the request
+ * (POST /api/conferences/start → kim-fallkonferenz), "Einbürgerung vorbereiten"
+ * (POST /api/einbuergerung/start → kim-einbuergerung) and "Bleiberecht vorbereiten"
+ * (POST /api/bleiberecht/start → kim-bleiberecht). Each dialog keeps its inputs when the request
  * fails and shows the API's messages at the fields; after a start the case's lists refresh.
  */
 import { FormEvent, ReactNode, useState } from 'react';
@@ -27,10 +28,11 @@ import {
   TextField,
   Typography,
 } from '@mui/material';
-import { CODE_DE, Voraussetzung } from '../../../../processes/kim-einbuergerung/contract';
+import { CODE_DE, DECISION_DE, DOCUMENT_KIND_DE, DOCUMENT_STATUS_DE, labelOf, STATUS_DE, Voraussetzung } from '../../../../processes/kim-einbuergerung/contract';
 import { apiCall, session } from '../../providers/http';
 import { fieldError, FormProblem, toProblem } from '../../forms/problem';
 import { ProblemAlert } from '../../forms/ProblemAlert';
+import { GermanDateField } from '../../inputs/GermanDateInput';
 
 type Row = Record<string, unknown>;
 
@@ -149,15 +151,14 @@ function ReferralStart({ caseId }: { caseId: string }) {
             ))}
           </TextField>
           <TextField id="referral-purpose" label="Zweck der Vermittlung" required multiline minRows={2} value={form.purpose} onChange={set('purpose')} error={!!err('purpose')} helperText={err('purpose')} />
-          <TextField
+          <GermanDateField
             id="referral-dueDate"
             label="Fällig bis"
-            type="date"
             value={form.dueDate}
-            onChange={set('dueDate')}
+            onChange={(iso) => setForm((f) => ({ ...f, dueDate: iso }))}
             error={!!err('dueDate')}
             helperText={err('dueDate') ?? 'optional'}
-            slotProps={{ inputLabel: { shrink: true } }}
+            shrinkLabel
           />
         </Box>
         <ProblemAlert problem={problem} shown={['organisationId', 'lifeArea', 'purpose', 'dueDate']} />
@@ -224,19 +225,38 @@ function ConferenceStart({ caseId }: { caseId: string }) {
   );
 }
 
-function EinbuergerungStart({ caseId }: { caseId: string }) {
+/** Starts without inputs: POST /api/<kind>/start with the case; the case's query <kind> reloads. */
+const SIMPLE_STARTS = {
+  einbuergerung: {
+    button: 'Einbürgerung vorbereiten',
+    submitLabel: 'Vorbereitung starten',
+    text: 'Startet die Einbürgerungsvorbereitung für diesen Fall: Voraussetzungen erfassen, Aufenthaltsdaten durch die Ausländerbehörde bestätigen lassen, Vorprüfung und Übergabe an die Einbürgerungsbehörde.',
+    started: 'Einbürgerungsvorbereitung gestartet. Die Voraussetzungen werden im Aufgabeneingang erfasst.',
+  },
+  // kim-bleiberecht; its state and dates are in the case file's tab "Aufenthalt" (resources/residence).
+  bleiberecht: {
+    button: 'Bleiberecht vorbereiten',
+    submitLabel: 'Verfahren beginnen',
+    text: 'Beginnt das Bleiberechtsverfahren (§§ 25a, 25b AufenthG) für diesen Fall: Angaben der Person erfassen, Bestätigung durch die Ausländerbehörde, Vorprüfung, Antrag vorbereiten und übergeben. Die Fristen des Falls werden überwacht und rechtzeitig erinnert.',
+    started: 'Bleiberechtsverfahren begonnen. Die Angaben zum Aufenthalt erfassen Sie im Aufgabeneingang.',
+  },
+} as const;
+
+/** A start without inputs: a button, a dialog that says what begins, the API's message when it fails. */
+function SimpleStart({ caseId, kind }: { caseId: string; kind: keyof typeof SIMPLE_STARTS }) {
+  const start = SIMPLE_STARTS[kind];
   const [open, setOpen] = useState(false);
   const [problem, setProblem] = useState<FormProblem | null>(null);
   const notify = useNotify();
   const refresh = useRefresh();
   const queryClient = useQueryClient();
   const m = useMutation({
-    mutationFn: () => apiCall<Row>('/api/einbuergerung/start', { method: 'POST', body: { caseId } }),
+    mutationFn: () => apiCall<Row>(`/api/${kind}/start`, { method: 'POST', body: { caseId } }),
     onSuccess: () => {
-      notify('Einbürgerungsvorbereitung gestartet. Die Voraussetzungen werden im Aufgabeneingang erfasst.', { type: 'success' });
+      notify(start.started, { type: 'success' });
       setOpen(false);
       setProblem(null);
-      void queryClient.invalidateQueries({ queryKey: ['einbuergerung', caseId] });
+      void queryClient.invalidateQueries({ queryKey: [kind, caseId] });
       refresh();
     },
     onError: (e) => setProblem(toProblem(e)),
@@ -244,19 +264,17 @@ function EinbuergerungStart({ caseId }: { caseId: string }) {
   return (
     <>
       <Button variant="outlined" onClick={() => setOpen(true)}>
-        Einbürgerung vorbereiten
+        {start.button}
       </Button>
-      <StartDialog id="einbuergerung-start" title="Einbürgerung vorbereiten" open={open} onClose={() => setOpen(false)} onSubmit={() => m.mutate()} pending={m.isPending} submitLabel="Vorbereitung starten">
-        <DialogContentText>
-          Startet die Einbürgerungsvorbereitung für diesen Fall: Voraussetzungen erfassen, Aufenthaltsdaten durch die Ausländerbehörde bestätigen lassen, Vorprüfung und Übergabe an die Einbürgerungsbehörde.
-        </DialogContentText>
+      <StartDialog id={`${kind}-start`} title={start.button} open={open} onClose={() => setOpen(false)} onSubmit={() => m.mutate()} pending={m.isPending} submitLabel={start.submitLabel}>
+        <DialogContentText>{start.text}</DialogContentText>
         <ProblemAlert problem={problem} shown={[]} />
       </StartDialog>
     </>
   );
 }
 
-/** The three start buttons; nothing for roles or sites that may not start processes. */
+/** The start buttons; nothing for roles or sites that may not start processes. */
 export function CaseStartActions({ record }: { record: Row }) {
   if (!mayStartProcesses(record)) return null;
   const caseId = String(record.id);
@@ -264,14 +282,12 @@ export function CaseStartActions({ record }: { record: Row }) {
     <Box component="section" aria-label="Prozesse starten" sx={{ display: 'flex', gap: 1, flexWrap: 'wrap', mt: 2 }}>
       <ReferralStart caseId={caseId} />
       <ConferenceStart caseId={caseId} />
-      <EinbuergerungStart caseId={caseId} />
+      <SimpleStart caseId={caseId} kind="einbuergerung" />
+      <SimpleStart caseId={caseId} kind="bleiberecht" />
     </Box>
   );
 }
 
-const NATURALISATION_STATUS: Record<string, string> = {
-  angelegt: 'angelegt – Voraussetzungen werden erfasst',
-};
 
 /** The case's naturalisation preparation, if any (GET /api/einbuergerung/cases/:caseId). */
 export function EinbuergerungStatus({ caseId }: { caseId: string }) {
@@ -293,20 +309,34 @@ export function EinbuergerungStatus({ caseId }: { caseId: string }) {
   if (!n) return <Typography variant="body2">Keine Einbürgerungsvorbereitung.</Typography>;
   const missing = (n.fehlendeVoraussetzungen as string[] | undefined) ?? [];
   const status = String(n.status ?? '');
+  const day = (iso: unknown) => (typeof iso === 'string' && iso ? new Date(`${iso.slice(0, 10)}T00:00:00Z`).toLocaleDateString('de-DE', { timeZone: 'UTC', day: '2-digit', month: '2-digit', year: 'numeric' }) : '');
+  const lines: Array<[string, string]> = [['Stand', labelOf(STATUS_DE, status)]];
+  if (typeof n.entscheidung === 'string' && n.entscheidung) lines.push(['Entscheidung', `${labelOf(DECISION_DE, n.entscheidung)}${day(n.entscheidungsdatum) ? ` am ${day(n.entscheidungsdatum)}` : ''}`]);
+  if (typeof n.klientinInformiertAm === 'string' && n.klientinInformiertAm) lines.push(['Klient*in informiert', `am ${new Date(n.klientinInformiertAm).toLocaleDateString('de-DE', { timeZone: 'Europe/Berlin', day: '2-digit', month: '2-digit', year: 'numeric' })}`]);
+  if (n.eligible !== null && n.eligible !== undefined) lines.push(['Vorprüfung', n.eligible ? 'alle Voraussetzungen erfüllt' : `es fehlen: ${missing.map((c) => CODE_DE[c as Voraussetzung] ?? c).join(', ')}`]);
+  // The earliest application date matters while it lies ahead (only the time is missing).
+  if (!n.eligible && day(n.fruehesterAntragstermin)) lines.push(['Frühester Antragstermin', day(n.fruehesterAntragstermin)]);
   return (
     <Box data-testid="einbuergerung-status">
-      <Typography variant="body2">
-        <strong>Stand:</strong> {NATURALISATION_STATUS[status] ?? status}
-      </Typography>
-      {n.eligible !== null && n.eligible !== undefined && (
-        <Typography variant="body2">
-          <strong>Vorprüfung:</strong> {n.eligible ? 'alle Voraussetzungen erfüllt' : `es fehlen: ${missing.map((c) => CODE_DE[c as Voraussetzung] ?? c).join(', ')}`}
+      {lines.map(([k, v]) => (
+        <Typography key={k} variant="body2">
+          <strong>{k}:</strong> {v}
         </Typography>
-      )}
-      {typeof n.fruehesterAntragstermin === 'string' && n.fruehesterAntragstermin && (
-        <Typography variant="body2">
-          <strong>Frühester Antragstermin:</strong> {new Date(`${n.fruehesterAntragstermin}T00:00:00Z`).toLocaleDateString('de-DE', { timeZone: 'UTC' })}
-        </Typography>
+      ))}
+      {Array.isArray(n.dokumente) && n.dokumente.length > 0 && (
+        <>
+          <Typography component="h3" variant="subtitle2" sx={{ mt: 1 }}>
+            Unterlagen
+          </Typography>
+          <Box component="ul" sx={{ m: 0, pl: 3 }}>
+            {(n.dokumente as Row[]).map((d) => (
+              <Typography component="li" variant="body2" key={String(d.art)}>
+                {labelOf(DOCUMENT_KIND_DE, String(d.art))}: {labelOf(DOCUMENT_STATUS_DE, String(d.status))}
+                {d.nachgefordert ? ' (von der Einbürgerungsbehörde nachgefordert)' : ''}
+              </Typography>
+            ))}
+          </Box>
+        </>
       )}
     </Box>
   );

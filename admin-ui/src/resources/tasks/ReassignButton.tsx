@@ -6,7 +6,7 @@
 import { FormEvent, useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useGetList, useNotify, usePermissions, useRecordContext, useRefresh } from 'react-admin';
-import { Box, Button, CircularProgress, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, MenuItem, TextField } from '@mui/material';
+import { Box, Button, CircularProgress, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, ListItemText, MenuItem, TextField } from '@mui/material';
 import SwapHorizIcon from '@mui/icons-material/SwapHoriz';
 import { apiCall, type ApiUser } from '../../providers/http';
 import { fieldError, FormProblem, toProblem } from '../../forms/problem';
@@ -36,13 +36,16 @@ function ReassignDialog({ task, onClose }: { task: TaskRecord; onClose: () => vo
   const [reason, setReason] = useState('');
   const [problem, setProblem] = useState<FormProblem | null>(null);
   const users = useGetList<UserRow>('users', { pagination: { page: 1, perPage: 200 }, sort: { field: 'displayName', order: 'ASC' }, filter: { active: true } });
+  // The site tells a coordinator where the colleague works (a reassignment may cross sites).
+  const sites = useGetList('sites', { pagination: { page: 1, perPage: 100 }, sort: { field: 'name', order: 'ASC' } });
+  const siteName = (id: unknown) => (id ? sites.data?.find((s) => s.id === id)?.name : undefined);
   const notify = useNotify();
   const refresh = useRefresh();
   const queryClient = useQueryClient();
   const m = useMutation({
     mutationFn: () => apiCall<TaskRecord>(`/api/tasks/${encodeURIComponent(task.id)}/assign`, { method: 'POST', body: { assignee, reason } }),
     onSuccess: (t) => {
-      notify(`Aufgabe „${task.name}“ ist jetzt ${t.assignee ?? assignee} zugewiesen.`, { type: 'success' });
+      notify(`Aufgabe „${task.name}“ ist jetzt ${t.assigneeName ?? chosen?.displayName ?? assignee} zugewiesen.`, { type: 'success' });
       void queryClient.invalidateQueries({ queryKey: ['tasks'] });
       refresh();
       onClose();
@@ -50,6 +53,7 @@ function ReassignDialog({ task, onClose }: { task: TaskRecord; onClose: () => vo
     onError: (e) => setProblem(toProblem(e)),
   });
   const all = (users.data ?? []).filter((u) => u.username !== task.assignee);
+  const chosen = (users.data ?? []).find((u) => u.username === assignee);
   const fitting = all.filter((u) => fitsTask(u, task));
   const choices = fitting.length ? fitting : all;
   const submit = (e: FormEvent) => {
@@ -68,7 +72,8 @@ function ReassignDialog({ task, onClose }: { task: TaskRecord; onClose: () => vo
         <DialogTitle id="reassign-title">Aufgabe neu zuweisen</DialogTitle>
         <DialogContent>
           <DialogContentText sx={{ mb: 2 }}>
-            „{task.name}“ – derzeit: {task.assignee ?? 'niemand'}. Der Grund wird im Protokoll festgehalten.
+            „{task.name}“ – derzeit: {task.assignee ? (task.assigneeName ?? task.assignee) : 'niemand'}. Der Grund wird im Protokoll festgehalten. Arbeitet die Person an einem anderen
+            Standort, kann sie den Fall dieser Aufgabe lesen, solange die Aufgabe ihr zugewiesen und offen ist; Beginn und Ende werden protokolliert.
           </DialogContentText>
           <Box sx={{ display: 'grid', gap: 2 }}>
             <TextField
@@ -79,11 +84,22 @@ function ReassignDialog({ task, onClose }: { task: TaskRecord; onClose: () => vo
               value={assignee}
               onChange={(e) => setAssignee(e.target.value)}
               error={!!err('assignee') || users.isError}
-              helperText={err('assignee') ?? (users.isError ? 'Die Kolleginnen und Kollegen konnten nicht geladen werden. Bitte versuchen Sie es erneut.' : users.isPending ? 'Kolleginnen und Kollegen werden geladen …' : undefined)}
+              helperText={
+                err('assignee') ??
+                (users.isError
+                  ? 'Die Kolleginnen und Kollegen konnten nicht geladen werden. Bitte versuchen Sie es erneut.'
+                  : users.isPending
+                    ? 'Kolleginnen und Kollegen werden geladen …'
+                    : chosen && siteName(chosen.siteId)
+                      ? `Standort: ${String(siteName(chosen.siteId))}`
+                      : undefined)
+              }
+              slotProps={{ select: { renderValue: (v) => users.data?.find((u) => u.username === v)?.displayName ?? String(v) } }}
             >
               {choices.map((u) => (
-                <MenuItem key={u.id} value={u.username}>
-                  {u.displayName} ({u.username})
+                // Two lines (name; user name and site) that wrap on a phone instead of being cut off.
+                <MenuItem key={u.id} value={u.username} sx={{ whiteSpace: 'normal' }}>
+                  <ListItemText primary={u.displayName} secondary={`${u.username}${siteName(u.siteId) ? ` – ${String(siteName(u.siteId))}` : ''}`} />
                 </MenuItem>
               ))}
             </TextField>

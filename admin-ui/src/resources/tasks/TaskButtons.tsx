@@ -12,6 +12,13 @@ import AssignmentReturnIcon from '@mui/icons-material/AssignmentReturn';
 import TaskAltIcon from '@mui/icons-material/TaskAlt';
 import { apiCall, session } from '../../providers/http';
 
+/** Who works on the task, as people read it: "bei mir", the colleague's name, or "offen". */
+export function assigneeLabel(t: Pick<TaskRecord, 'assignee' | 'assigneeName'>, unassigned = 'offen'): string {
+  if (!t.assignee) return unassigned;
+  if (t.assignee === session.user?.username) return `bei mir (${t.assigneeName ?? session.user?.displayName ?? t.assignee})`;
+  return t.assigneeName ?? 'eine Kollegin / ein Kollege';
+}
+
 export interface TaskRecord {
   id: string;
   name: string;
@@ -19,6 +26,8 @@ export interface TaskRecord {
   caseId: string | null;
   state: 'CREATED' | 'COMPLETED' | 'CANCELED';
   assignee: string | null;
+  /** The assignee's display name (the API adds it; the user name stays for comparisons). */
+  assigneeName?: string | null;
   createdAt: string;
   dueDate: string | null;
   priority: number;

@@ -2,14 +2,14 @@
  * The inbox: tabs for "Meine Aufgaben", "Gruppenaufgaben" and (coordinators) "Alle Aufgaben"; each
  * tab is the API filter `view`. Rows open the task; claim/unclaim act directly in the row. The list
  * updates by itself: the server announces changes of the task projection on an event stream
- * (GET /api/tasks/events) and the list reloads.
+ * (GET /api/tasks/events) and the list reloads. On narrow screens (phones, tablets) the tasks are
+ * cards instead of table rows (TaskCards), with every action reachable and no sideways scrolling.
  */
 import { SyntheticEvent, useEffect, useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import {
   BooleanInput,
   Datagrid,
-  DateInput,
   SelectInput,
   useGetList,
   DateField,
@@ -20,15 +20,22 @@ import {
   ShowButton,
   TextField,
   TextInput,
+  TopToolbar,
+  useGetIdentity,
   useListContext,
   usePermissions,
   useTranslate,
 } from 'react-admin';
-import { Box, Tab, Tabs, Typography } from '@mui/material';
-import { ClaimButton, TaskRecord, UnclaimButton } from './TaskButtons';
+import { Box, Button, Tab, Tabs, Typography, useMediaQuery, type Theme } from '@mui/material';
+import FilterListIcon from '@mui/icons-material/FilterList';
+import { useLocation } from 'react-router-dom';
+import { assigneeLabel, ClaimButton, TaskRecord, UnclaimButton } from './TaskButtons';
 import { ReassignButton } from './ReassignButton';
 import { LIFE_AREAS } from '../cases/StartActions';
 import { apiCall } from '../../providers/http';
+import { GermanDateInput } from '../../inputs/GermanDateInput';
+import { PROCESSES, processName } from './processes';
+import { SiteName, TaskCards } from './TaskCards';
 
 type View = 'mine' | 'group' | 'all';
 
@@ -41,7 +48,7 @@ function ViewTabs() {
   const change = (_: SyntheticEvent, view: View) => setFilters({ ...filterValues, view }, displayedFilters, false);
   return (
     <Box sx={{ borderBottom: 1, borderColor: 'divider', display: 'flex', alignItems: 'center', justifyContent: 'space-between', flexWrap: 'wrap', pr: 2 }}>
-      <Tabs value={current} onChange={change} aria-label={translate('kim.tasks.views')}>
+      <Tabs value={current} onChange={change} aria-label={translate('kim.tasks.views')} variant="scrollable" allowScrollButtonsMobile>
         {views.map((v) => (
           <Tab key={v} value={v} label={translate(`kim.tasks.${v}`)} id={`kim-tab-${v}`} />
         ))}
@@ -100,40 +107,29 @@ function LiveUpdates() {
   );
 }
 
-const dateOptions: Intl.DateTimeFormatOptions = { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' };
-
-const PROCESSES = [
-  { id: 'kim-intake', name: 'Erstkontakt und Clearing' },
-  { id: 'kim-case', name: 'Fallbegleitung' },
-  { id: 'kim-referral', name: 'Vermittlung' },
-  { id: 'kim-fallkonferenz', name: 'Fallkonferenz' },
-  { id: 'kim-einbuergerung', name: 'Einbürgerung' },
-];
+/** Dates of the table: day only (the time is in the task; the table must fit a 1440 px screen). */
+const dateOptions: Intl.DateTimeFormatOptions = { day: '2-digit', month: '2-digit', year: 'numeric' };
 
 function SiteInput(props: { source: string; label: string; alwaysOn?: boolean }) {
   const { data } = useGetList('sites', { pagination: { page: 1, perPage: 100 }, sort: { field: 'name', order: 'ASC' } });
   return <SelectInput {...props} choices={data ?? []} emptyText="Alle Standorte" />;
 }
 
-/** The site's name (the sites list is loaded once and cached by react-admin). */
-function SiteName({ id }: { id?: string | null }) {
-  const { data } = useGetList('sites', { pagination: { page: 1, perPage: 100 }, sort: { field: 'name', order: 'ASC' } });
-  if (!id) return <>—</>;
-  return <>{data?.find((x) => x.id === id)?.name ?? id}</>;
-}
-
 
 /** Roles whose list shows the client and may filter by life area (ABH/EBH see only their task). */
 const seesCaseData = (role: unknown) => role === 'case_manager' || role === 'coordinator';
 
-const taskFilters = (role: unknown) => [
+/** "Bearbeitung": not yet taken, or taken by me (the API filters by the assignee's user name). */
+const assigneeChoices = (username?: string) => [{ id: 'unassigned', name: 'offen (nicht übernommen)' }, ...(username ? [{ id: username, name: 'von mir übernommen' }] : [])];
+
+const taskFilters = (role: unknown, username?: string) => [
   <TextInput key="q" source="q" label="Aufgabe" alwaysOn resettable />,
   <SelectInput key="p" source="processDefinitionId" label="Prozess" choices={PROCESSES} alwaysOn emptyText="Alle Prozesse" />,
-  <DateInput key="d" source="dueBefore" label="fällig bis" alwaysOn />,
+  <GermanDateInput key="d" source="dueBefore" label="fällig bis" alwaysOn helperText={false} />,
   <BooleanInput key="o" source="overdue" label="überfällig" alwaysOn />,
   <SiteInput key="s" source="siteId" label="Standort" alwaysOn />,
   ...(seesCaseData(role) ? [<SelectInput key="l" source="lifeArea" label="Lebensbereich" choices={LIFE_AREAS} alwaysOn emptyText="Alle Lebensbereiche" />] : []),
-  <TextInput key="a" source="assignee" label="Bearbeitung" alwaysOn resettable helperText={false} />,
+  <SelectInput key="a" source="assignee" label="Bearbeitung" choices={assigneeChoices(username)} alwaysOn emptyText="Alle" helperText={false} />,
 ];
 
 /**
@@ -144,8 +140,14 @@ function PersistedFilters() {
   const { filterValues, setFilters, displayedFilters } = useListContext();
   const loaded = useRef(false);
   const json = JSON.stringify(filterValues);
+  // A link with filters (e.g. "Überfällige anzeigen" on the start page) wins over the saved ones.
+  const linked = useRef(new URLSearchParams(useLocation().search).has('filter'));
   useEffect(() => {
     let alive = true;
+    if (linked.current) {
+      loaded.current = true;
+      return;
+    }
     apiCall<{ inbox?: { filters?: Record<string, unknown> } }>('/api/me/preferences')
       .then((p) => {
         const f = p.inbox?.filters;
@@ -170,26 +172,49 @@ function PersistedFilters() {
   return null;
 }
 
+/** Phones: the filters fold away behind one button that says how many are set. */
+function FilterToggle({ open, onToggle }: { open: boolean; onToggle: () => void }) {
+  const { filterValues } = useListContext();
+  const active = Object.entries(filterValues).filter(([k, v]) => k !== 'view' && v !== undefined && v !== null && v !== '' && v !== false).length;
+  return (
+    <TopToolbar sx={{ minHeight: 'auto', pt: 1 }}>
+      <Button size="small" startIcon={<FilterListIcon aria-hidden />} aria-expanded={open} onClick={onToggle}>
+        {`${open ? 'Filter ausblenden' : 'Filter anzeigen'}${active ? ` (${active} aktiv)` : ''}`}
+      </Button>
+    </TopToolbar>
+  );
+}
+
 export function TaskList() {
   const translate = useTranslate();
   const { permissions } = usePermissions();
+  const { identity } = useGetIdentity();
+  // Below 1200 px (with the menu beside it) the table's columns no longer fit: cards instead.
+  const narrow = useMediaQuery((theme: Theme) => theme.breakpoints.down('lg'), { noSsr: true });
+  // The priority column only where there is room to spare (it rarely differs; sorting by it stays).
+  const wide = useMediaQuery((theme: Theme) => theme.breakpoints.up('xl'), { noSsr: true });
+  const phone = useMediaQuery((theme: Theme) => theme.breakpoints.down('sm'), { noSsr: true });
+  const [filtersOpen, setFiltersOpen] = useState(false);
   return (
     <List
       title={translate('resources.tasks.name', { smart_count: 2 })}
-      filters={taskFilters(permissions)}
+      filters={!phone || filtersOpen ? taskFilters(permissions, identity?.username as string | undefined) : undefined}
       filterDefaultValues={{ view: 'mine' }}
       sort={{ field: 'createdAt', order: 'DESC' }}
       perPage={25}
       pagination={<Pagination rowsPerPageOptions={[10, 25, 50, 100]} />}
-      actions={false}
+      actions={phone ? <FilterToggle open={filtersOpen} onToggle={() => setFiltersOpen((v) => !v)} /> : false}
       empty={false}
       storeKey="kim.tasks"
     >
       <PersistedFilters />
       <ViewTabs />
-      <Datagrid rowClick="show" bulkActionButtons={false} empty={<Box sx={{ p: 2 }}>{translate('resources.tasks.empty')}</Box>}>
+      {narrow ? (
+        <TaskCards seesCaseData={seesCaseData(permissions)} />
+      ) : (
+      <Datagrid rowClick="show" bulkActionButtons={false} empty={<Box sx={{ p: 2 }}>{translate('resources.tasks.empty')}</Box>} sx={{ '& td, & th': { px: 1 } }}>
         <TextField source="name" />
-        <FunctionField<TaskRecord> source="processDefinitionId" sortable={false} render={(r) => PROCESSES.find((p) => p.id === r.processDefinitionId)?.name ?? r.processDefinitionId} />
+        <FunctionField<TaskRecord> source="processDefinitionId" sortable={false} render={(r) => processName(r.processDefinitionId)} />
         {seesCaseData(permissions) && (
           <FunctionField<TaskRecord & { client?: string | null; clientIsPseudonym?: boolean }>
             source="client"
@@ -197,13 +222,13 @@ export function TaskList() {
             render={(r) => (r.client ? <span title={r.clientIsPseudonym ? translate('kim.tasks.pseudonym') : undefined}>{r.client}</span> : '—')}
           />
         )}
-        <FunctionField<TaskRecord & { caseReference?: string | null }> source="caseId" sortable={false} sx={{ whiteSpace: 'nowrap' }} render={(r) => r.caseReference ?? r.caseId ?? '—'} />
+        <FunctionField<TaskRecord & { caseReference?: string | null }> source="caseId" sortable={false} sx={{ whiteSpace: 'nowrap' }} render={(r) => r.caseReference ?? '—'} />
         {seesCaseData(permissions) && <FunctionField<TaskRecord & { siteId?: string | null }> source="siteId" sortable={false} render={(r) => <SiteName id={r.siteId} />} />}
         <DateField source="createdAt" locales="de-DE" options={dateOptions} />
         <DateField source="dueDate" locales="de-DE" options={dateOptions} emptyText="—" />
         <DateField source="followUpDate" locales="de-DE" options={dateOptions} emptyText="—" sortable={false} />
-        <NumberField source="priority" locales="de-DE" />
-        <FunctionField<TaskRecord> source="assignee" sortable={false} render={(r) => r.assignee ?? translate('kim.tasks.unassigned')} />
+        {wide && <NumberField source="priority" locales="de-DE" />}
+        <FunctionField<TaskRecord> source="assignee" sortable={false} render={(r) => assigneeLabel(r, translate('kim.tasks.unassigned'))} />
         <FunctionField<TaskRecord>
           label="Aktionen"
           render={(r) => (
@@ -216,6 +241,7 @@ export function TaskList() {
           )}
         />
       </Datagrid>
+      )}
     </List>
   );
 }
