@@ -55,7 +55,21 @@ function NoticeList() {
   return (
     <List title="Rückmeldungen aus der Steuerung" sort={{ field: 'createdAt', order: 'DESC' }} exporter={false} empty={<Box sx={{ p: 3 }}>Noch keine Rückmeldung: Sie kommt, sobald die Koordination ein Thema schließt, zu dem Ihre Fälle eine Systemlücke gemeldet haben.</Box>}>
       {small ? (
-        <SimpleList<NoticeRow> linkType={(r) => `/cases/${enc(r.caseId)}/show`} primaryText={(r) => r.themeTitle} secondaryText={(r) => `Fall ${r.caseReference} · geschlossen am ${dateDe(r.closedAt)}${r.readAt ? '' : ' · neu'}`} tertiaryText={(r) => r.result ?? ''} />
+        // Rows are no links here: each carries the case link and the read button of the wide view.
+        <SimpleList<NoticeRow>
+          linkType={false}
+          primaryText={(r) => (r.readAt ? r.themeTitle : <strong>{r.themeTitle}</strong>)}
+          secondaryText={(r) => (
+            <Box component="span" sx={{ display: 'flex', flexDirection: 'column', alignItems: 'flex-start', gap: 0.5 }}>
+              <span>
+                Fall {caseLink(r)} · geschlossen am {dateDe(r.closedAt)}
+                {r.readAt ? '' : ' · neu'}
+              </span>
+              {r.result && <span>{r.result}</span>}
+              <ReadButton r={r} />
+            </Box>
+          )}
+        />
       ) : (
         <Datagrid bulkActionButtons={false} rowClick={false}>
           <FunctionField<NoticeRow> label="Fall" render={caseLink} />

@@ -62,6 +62,15 @@ function CaseContext({ ctx, caseId }: { ctx: TaskFormResponse['context']; caseId
         </Stack>
       );
     }
+    if (!caseId) {
+      // Steering steps (Baustein 1) work on themes and measures, never on a person's case.
+      return (
+        <Stack spacing={1} aria-label="Fallkontext" component="section">
+          <Typography variant="body2">Diese Aufgabe gehört zur Steuerung und zu keinem Einzelfall; sie zeigt keine Personendaten.</Typography>
+          {session.user?.role === 'coordinator' && <Link to="/steuerung/themen">Zu den Themen der Steuerung</Link>}
+        </Stack>
+      );
+    }
     return <Typography variant="body2">Zu dieser Aufgabe gibt es keine für Sie sichtbare Fallakte.</Typography>;
   }
   const c = ctx.case;
