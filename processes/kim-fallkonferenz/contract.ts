@@ -40,7 +40,6 @@ export const FORM = {
   recordConference: 'record-conference',
   confirmAgreement: 'confirm-agreement',
   escalateAgreement: 'escalate-agreement',
-  assessSystemGaps: 'assess-system-gaps',
 } as const;
 
 export const ELEMENT = {
@@ -60,8 +59,6 @@ export const ELEMENT = {
   splitFollowUp: 'Gateway_SplitFollowUp',
   createProtocolPdf: 'Task_CreateProtocolPdf',
   sendProtocol: 'Task_SendProtocol',
-  hasSystemGaps: 'Gateway_HasSystemGaps',
-  assessSystemGaps: 'Task_AssessSystemGaps',
   trackAgreements: 'SubProcess_TrackAgreement',
   trackAgreement: 'Task_TrackAgreement',
   responsible: 'Gateway_Responsible',

@@ -39,7 +39,6 @@ export const FORM = {
   releaseReferral: 'release-referral',
   handOverContact: 'hand-over-contact',
   followUpReferral: 'follow-up-referral',
-  reviewSystemGap: 'review-system-gap',
 } as const;
 
 export const ELEMENT = {
@@ -47,7 +46,6 @@ export const ELEMENT = {
   checkPartner: 'Task_CheckPartner',
   partnerUnreachable: 'Event_PartnerUnreachable',
   reportSystemGap: 'Task_ReportSystemGap',
-  reviewSystemGap: 'Task_ReviewSystemGap',
   endNoService: 'EndEvent_NoServiceReachable',
   checkConsent: 'Task_CheckConsent',
   consentCovers: 'Gateway_ConsentCovers',

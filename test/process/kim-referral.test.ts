@@ -19,9 +19,7 @@ let mailCatcher: MailCatcher;
 let mails: Mail[];
 let stack: Stack;
 let cm: Session;
-let koord: Session;
 let actor: Actor;
-
 
 beforeAll(async () => {
   mailCatcher = await startMailCatcher();
@@ -32,7 +30,6 @@ beforeAll(async () => {
     workerDefs: registry,
   });
   cm = await login(stack.url, 'cm.duisburg');
-  koord = await login(stack.url, 'koord.duisburg');
   const u = await stack.db.user.findUniqueOrThrow({ where: { username: 'cm.duisburg' } });
   actor = { id: u.id, username: u.username, displayName: u.displayName, role: u.role, kommuneId: u.kommuneId, siteId: u.siteId, groups: u.groups };
 });
@@ -227,25 +224,26 @@ test('an answer after the process ended is recorded on the referral but nothing 
   expect((await stack.db.referral.findUniqueOrThrow({ where: { id: r.id } })).status).toBe('gesendet');
 });
 
-test('no reachable partner (no e-mail address): a system gap and a task for the coordinators, nothing is sent', async () => {
+test('no reachable partner (no e-mail address): a system gap for the steering, no task of its own, nothing is sent', async () => {
   const s = await setup({ email: null });
   const r = await start(s);
-  const t = await openTask(r.processInstanceKey!, ELEMENT.reviewSystemGap);
-  expect(t.candidateGroups).toEqual(['coordinator:duisburg']);
+  // The referral ends: the coordination is asked once, by the steering process that takes the gap in.
+  await until(async () => !(await stack.engine.runtime.isRunning(r.processInstanceKey!)), 'Vermittlung beendet');
+  expect(await stack.db.task.count({ where: { processInstanceKey: r.processInstanceKey! } })).toBe(0);
   const gaps = await stack.db.systemGap.findMany({ where: { kommuneId: 'duisburg', title: { contains: s.org.name } } });
   expect(gaps).toHaveLength(1);
   expect(gaps[0]).toMatchObject({ lifeArea: 'Sprache', status: 'gemeldet' });
   expect(gaps[0].description).not.toContain(s.client.lastName);
   const ref = await referralWith(r.id, 'abgebrochen');
   expect(ref.outcome).toContain('Systemlücke');
-  await complete(koord, t.id, { systemlueckeWeiter: 'lenkungsgruppe', systemlueckeGesichtet: true });
   expect(await stack.db.referralOutbox.count({ where: { referralId: r.id } })).toBe(0);
 });
 
 test('a partner marked as not reachable also leads to the system gap', async () => {
   const s = await setup({ active: false });
   const r = await start(s);
-  await openTask(r.processInstanceKey!, ELEMENT.reviewSystemGap);
+  await until(async () => !(await stack.engine.runtime.isRunning(r.processInstanceKey!)), 'Vermittlung beendet');
+  expect(await stack.db.systemGap.count({ where: { kommuneId: 'duisburg', title: { contains: s.org.name } } })).toBe(1);
   expect((await referralWith(r.id, 'abgebrochen')).outcome).toContain('als nicht erreichbar markiert');
 });
 
