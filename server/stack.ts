@@ -105,7 +105,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const progress = opts.progress;
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
-    for (const s of stops.reverse()) await s().catch((e) => log.error({ err: (e as Error).message }, 'stop failed'));
+    for (const s of stops.reverse()) await s().catch((e) => log.error({ err: e }, 'stop failed'));
     stops.length = 0;
   };
 
@@ -257,7 +257,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const retentionTimer = setInterval(() => {
       retentionRun ??= retention
         .run()
-        .catch((e) => log.warn({ err: (e as Error).message }, 'retention run failed'))
+        .catch((e) => log.warn({ err: e }, 'retention run failed'))
         .finally(() => (retentionRun = null));
     }, cfg.KIM_RETENTION_INTERVAL_MS);
     retentionTimer.unref();

@@ -42,7 +42,7 @@ export class RetentionService {
       } catch (e) {
         const reason = `Fall konnte nicht gelöscht werden, nächster Versuch beim nächsten Lauf: ${(e as Error).message}`;
         out.failed.push({ caseId: c.id, reason });
-        this.log.warn({ caseId: c.id, err: (e as Error).message }, 'retention: case not deleted');
+        this.log.warn({ caseId: c.id, err: e }, 'retention: case not deleted');
       }
     }
     if (out.deleted || out.failed.length) this.log.info({ deleted: out.deleted, failed: out.failed.length }, 'retention run');

@@ -8,7 +8,6 @@
 import type { Db } from '../db/prisma';
 import { ELEMENT, PROCESS_ID, RESPONSIBLE } from '../../processes/kim-fallkonferenz/contract';
 import { deDate, deDateTime, facts, type StepContext, type StepProvider } from '../inbox/step-context';
-import { LIFE_AREA_DE } from '../referrals/referral.service';
 
 const RESPONSE_DE: Record<string, string> = { zugesagt: 'hat zugesagt', abgesagt: 'hat abgesagt', accepted: 'hat zugesagt', declined: 'hat abgesagt' };
 
@@ -94,13 +93,6 @@ export const conferenceStep: StepProvider = async (db, input) => {
         );
         if (org) out.data.stelle = org.name;
       }
-      break;
-    }
-    case ELEMENT.assessSystemGaps: {
-      const gaps = await db.conferenceGap.findMany({ where: { conferenceId: conf.id }, orderBy: { position: 'asc' } });
-      const rows = gaps.length ? await db.systemGap.findMany({ where: { id: { in: gaps.map((g) => g.systemGapId) }, kommuneId: task.kommuneId ?? '__none__' } }) : [];
-      out.lists.push({ title: 'Notierte Systemlücken', items: rows.map((g) => `${LIFE_AREA_DE[g.lifeArea] ?? g.lifeArea}: ${g.description}`) });
-      out.lists.push({ title: 'Eingeladene Stellen', items: conf.participants.map((p) => p.name) });
       break;
     }
     default:

@@ -88,7 +88,7 @@ export class TaskEvents {
     const c = new Client({ connectionString: this.databaseUrl, application_name: 'kim-task-events' });
     c.on('notification', (n: Notification) => this.onNotification(n));
     c.on('error', (e) => {
-      this.log.warn({ err: e.message }, 'task events: LISTEN connection lost');
+      this.log.warn({ err: e }, 'task events: LISTEN connection lost');
       this.reconnect(c, 0);
     });
     c.on('end', () => this.reconnect(c, 0));
@@ -117,7 +117,7 @@ export class TaskEvents {
     const delay = Math.min(30_000, 500 * 2 ** attempt);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
-      this.connect(Math.max(1, attempt)).catch((e) => this.log.warn({ err: (e as Error).message }, 'task events: reconnect failed'));
+      this.connect(Math.max(1, attempt)).catch((e) => this.log.warn({ err: e }, 'task events: reconnect failed'));
     }, delay);
     this.reconnectTimer.unref();
   }

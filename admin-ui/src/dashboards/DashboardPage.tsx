@@ -47,7 +47,7 @@ export function ReportCard({ table, period }: { table: ReportTable; period: stri
         {table.columns.length === 0 || table.rows.length === 0 ? (
           <Typography>Noch keine Einträge.</Typography>
         ) : (
-          <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: table.chart ? { xs: 'minmax(0, 1fr)', lg: 'minmax(0, 7fr) minmax(0, 5fr)' } : 'minmax(0, 1fr)', alignItems: 'start' }}>
+          <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: table.chart ? { xs: 'minmax(0, 1fr)', lg: 'minmax(0, 1fr) minmax(0, 1fr)' } : 'minmax(0, 1fr)', alignItems: 'start' }}>
             {table.chart && <ReportChart table={table} />}
             <ReportTableView table={table} />
           </Box>

@@ -15,7 +15,7 @@ export function ReportTableView({ table, caption }: { table: ReportTable; captio
   const head = { textAlign: 'right' as const, minWidth: 72, maxWidth: 160, verticalAlign: 'bottom', hyphens: 'auto' as const };
   return (
     <Box role="region" aria-label={`Tabelle: ${table.title}`} tabIndex={0} sx={{ overflowX: 'auto', position: 'relative', maxWidth: '100%', '&:focus-visible': { outline: '2px solid', outlineColor: 'primary.main' } }}>
-      <Table size="small" data-testid={`report-table-${table.id}`}>
+      <Table size="small" data-testid={`report-table-${table.id}`} sx={{ '& th, & td': { px: 1 } }}>
         <caption style={{ captionSide: 'top', textAlign: 'left', padding: '0 0 4px 0' }}>{caption ?? `${table.title} (Zahlen)`}</caption>
         <TableHead>
           <TableRow>
