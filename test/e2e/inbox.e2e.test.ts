@@ -140,7 +140,9 @@ test('a case manager claims and completes the group task in the browser', async 
   await openView(page, 'Meine Aufgaben');
   const mine = rowOf(page, CASE_REF);
   await mine.waitFor();
-  expect(await mine.innerText()).toContain('cm.duisburg');
+  // The inbox names people by their display name, never by user name.
+  expect(await mine.innerText()).toContain('bei mir (Aylin Demir)');
+  expect(await mine.innerText()).not.toContain('cm.duisburg');
 
   // Open it and complete it.
   await mine.getByRole('link', { name: 'Öffnen' }).click();

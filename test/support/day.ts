@@ -68,14 +68,18 @@ export async function screen(page: Page, name: string, opts: ScreenOptions = {})
     if (page.viewportSize()?.width !== size.width) await page.setViewportSize(size);
     try {
       // No menu drawn as a modal over the page (then axe would check the menu only).
-      await page.waitForFunction(() => !Array.from(document.querySelectorAll('.RaSidebar-modal')).some((e) => getComputedStyle(e).visibility !== 'hidden'), null, { timeout: 10_000 });
+      await page.waitForFunction(() => !Array.from(document.querySelectorAll('.RaSidebar-modal')).some((e) => getComputedStyle(e).visibility !== 'hidden'), null, { timeout: 10_000 }).catch(async (e: Error) => {
+        const open = await page.evaluate(() => Array.from(document.querySelectorAll('.RaSidebar-modal'), (m) => `${m.className} ${m.outerHTML.slice(0, 600)}`).join('\n'));
+        throw new Error(`${e.message}\nMenü noch offen bei ${width} px:\n${open}`);
+      });
       await opts.ready?.(page);
       await expectNoSideScroll(page, `day-${name} bei ${width} px`);
       await expectReadable(page, `day-${name} bei ${width} px`, opts);
       await expectNoSevereA11yViolations(page);
     } catch (e) {
-      // What the screen looked like when the check failed.
+      // What the screen looked like when the check failed; the next test of the day starts wide again.
       await page.screenshot({ path: path.join(SHOTS, `day-${name}-${width}-fehler.png`), fullPage: true }).catch(() => undefined);
+      await page.setViewportSize(WIDE).catch(() => undefined);
       throw e;
     }
     await save(page, `day-${name}-${width}.png`);

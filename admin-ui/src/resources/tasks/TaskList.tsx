@@ -24,6 +24,7 @@ import {
   useGetIdentity,
   useListContext,
   usePermissions,
+  useStore,
   useTranslate,
 } from 'react-admin';
 import { Box, Button, Tab, Tabs, Typography, useMediaQuery, type Theme } from '@mui/material';
@@ -132,6 +133,8 @@ const taskFilters = (role: unknown, username?: string) => [
   <SelectInput key="a" source="assignee" label="Bearbeitung" choices={assigneeChoices(username)} alwaysOn emptyText="Alle" helperText={false} />,
 ];
 
+const STORE_KEY = 'kim.tasks';
+
 /**
  * Keeps the filters a user sets on the server (GET/PUT /api/me/preferences, key "inbox"): loaded
  * once when the inbox opens, saved shortly after each change.
@@ -142,9 +145,13 @@ function PersistedFilters() {
   const json = JSON.stringify(filterValues);
   // A link with filters (e.g. "Überfällige anzeigen" on the start page) wins over the saved ones.
   const linked = useRef(new URLSearchParams(useLocation().search).has('filter'));
+  // So do the filters this browser kept (the list's store): they are the newest – a reload right
+  // after a change would otherwise bring back the server's copy before the change was saved there.
+  const [keptHere] = useStore<unknown>(STORE_KEY);
+  const local = useRef(keptHere !== undefined);
   useEffect(() => {
     let alive = true;
-    if (linked.current) {
+    if (linked.current || local.current) {
       loaded.current = true;
       return;
     }
@@ -205,7 +212,7 @@ export function TaskList() {
       pagination={<Pagination rowsPerPageOptions={[10, 25, 50, 100]} />}
       actions={phone ? <FilterToggle open={filtersOpen} onToggle={() => setFiltersOpen((v) => !v)} /> : false}
       empty={false}
-      storeKey="kim.tasks"
+      storeKey={STORE_KEY}
     >
       <PersistedFilters />
       <ViewTabs />
