@@ -290,8 +290,9 @@ test('a case manager does the whole walkthrough with the keyboard alone', async 
     await page.keyboard.press('Enter');
     await page.getByRole('tab', { name, exact: true, selected: true }).waitFor();
     await page.getByRole('tabpanel', { name }).waitFor();
-    // The focus stays on the opened tab (the panel's content loads beside it).
-    await page.waitForLoadState('networkidle');
+    // The focus stays on the opened tab while the panel's content loads beside it; the next Tab
+    // goes into the content once it is there (a keyboard user hears "… werden geladen" first).
+    await page.waitForFunction(() => !/(wird|werden) geladen/.test(document.querySelector('[role="tabpanel"]')?.textContent ?? ''), null, { timeout: 30_000 });
     await expectFocus(page, { role: 'tab', name });
   };
   await openTab('Einwilligungen');
