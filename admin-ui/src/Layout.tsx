@@ -13,7 +13,7 @@ import CloudUploadIcon from '@mui/icons-material/CloudUpload';
 import BadgeIcon from '@mui/icons-material/Badge';
 import { DASHBOARD_PATH, DASHBOARD_ROLES, EXPORT_PATH, EXPORT_ROLES, STAFF_POSTS_PATH, STAFF_POSTS_ROLES } from './dashboards/paths';
 import { ReLoginDialog } from './auth/ReLoginDialog';
-import { SidebarFollowsWidth } from './SidebarFollowsWidth';
+import { KimSidebar, SidebarFollowsWidth } from './SidebarFollowsWidth';
 import { SignOutSync } from './auth/SignOutSync';
 
 function KimMenu() {
@@ -37,7 +37,7 @@ export function KimLayout({ children }: { children: ReactNode }) {
   return (
     // react-admin's layout is at least as wide as its content's unwrapped width (fit-content), so a
     // long line of text widened the page beyond the window: let it be the window's width instead.
-    <Layout menu={KimMenu} sx={{ minWidth: 0, '& .RaLayout-content, & .RaShow-main, & .RaShow-card, & .RaList-main': { minWidth: 0 } }}>
+    <Layout menu={KimMenu} sidebar={KimSidebar} sx={{ minWidth: 0, '& .RaLayout-content, & .RaShow-main, & .RaShow-card, & .RaList-main': { minWidth: 0 } }}>
       {children}
       {/* Session expiry: sign in again in place; sign-out in another tab: drop this tab's data. */}
       <ReLoginDialog />

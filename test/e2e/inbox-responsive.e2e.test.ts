@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { ROOT } from '../../server/config';
 import { ensureUiBuilt, expectNoSevereA11yViolations, launchBrowser, openView, SHOTS, signIn as signInAt, UiBrowser } from '../support/browser';
 import type { Stack } from '../../server/stack';
@@ -158,6 +158,33 @@ test('ABH: the "Fall" column shows the Aktenzeichen, never an id', async () => {
   await card.waitFor();
   expect(await card.innerText()).not.toMatch(UUID);
   await page.screenshot({ path: path.join(SHOTS, 'inbox-abh-390.png'), fullPage: true });
+}, 300_000);
+
+/** The element itself takes a tap at its centre: nothing (an invisible layer, a menu) lies over it. */
+const takesTaps = (l: Locator) =>
+  l.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return !!hit && el.contains(hit);
+  });
+
+test('a desktop window narrowed to phone width: the menu folds away and the page takes taps; the menu button opens and closes it', async () => {
+  const page = await inbox('cm.duisburg', 1440);
+  await page.getByRole('menuitem', { name: 'Aufgaben' }).waitFor();
+  await page.setViewportSize({ width: 390, height: 844 });
+  // By CSS: while the menu is open the page behind it is hidden from the accessibility tree.
+  const tab = page.locator('[role="tab"]', { hasText: 'Meine Aufgaben' });
+  await page.getByRole('menuitem', { name: 'Aufgaben' }).waitFor({ state: 'hidden' });
+  await tab.waitFor();
+  expect(await takesTaps(tab)).toBe(true);
+  await tab.click();
+  await page.getByRole('tab', { name: 'Meine Aufgaben', selected: true }).waitFor();
+  await page.getByRole('button', { name: 'Menü öffnen' }).click();
+  await page.getByRole('menuitem', { name: 'Aufgaben' }).waitFor();
+  expect(await takesTaps(tab)).toBe(false);
+  await page.keyboard.press('Escape');
+  await page.getByRole('menuitem', { name: 'Aufgaben' }).waitFor({ state: 'hidden' });
+  expect(await takesTaps(tab)).toBe(true);
 }, 300_000);
 
 /** Milliseconds from the start of a full reload until `ready` is visible (Chromium's performance clock). */

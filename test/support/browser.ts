@@ -39,6 +39,9 @@ export async function ensureUiBuilt() {
   const vite = path.join(path.dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
   await promisify(execFile)(process.execPath, [vite, 'build', '--config', path.join(UI_DIR, 'vite.config.ts'), '--logLevel', 'warn', '--outDir', out, '--emptyOutDir'], {
     cwd: ROOT,
+    // The build users get: jest sets NODE_ENV=test, which would give React's development build
+    // (it behaves differently, e.g. in transitions, and is slower).
+    env: { ...process.env, NODE_ENV: 'production' },
     maxBuffer: 16 * 1024 * 1024,
   });
   if (!fs.existsSync(path.join(out, 'index.html'))) throw new Error('Vite-Build hat keine index.html erzeugt');
