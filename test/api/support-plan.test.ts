@@ -81,7 +81,10 @@ test('other sites and communes are 404; coordinators read only; ABH, EBH, admin 
   expect((await cm.put(`/api/goals/${foreignGoal.id}`, { status: 'erreicht' })).status).toBe(404);
   expect((await cm.put('/api/goals/nicht-da', { status: 'erreicht' })).status).toBe(404);
 
+  // Coordinators see a person's support plan only after stating why (audited), then read only.
   const koord = await login(stack.url, 'koord.duisburg');
+  expect((await koord.get(`/api/cases/${otherSite.caseId}/goals`)).status).toBe(403);
+  expect((await koord.post(`/api/cases/${otherSite.caseId}/access`, { reason: 'Fachaufsicht', note: 'Stichprobe der Förderpläne' })).status).toBe(201);
   expect((await koord.get(`/api/cases/${otherSite.caseId}/goals`)).status).toBe(200);
   expect((await koord.get(`/api/cases/${otherKommune.caseId}/goals`)).status).toBe(404);
   const w = await koord.post(`/api/cases/${own.caseId}/goals`, { lifeArea: 'Arbeit', description: 'x' });
