@@ -167,7 +167,9 @@ export class DashboardRepository {
             where ${where} and ${this.period(Prisma.sql`n."createdAt"`, s)} group by 1, 2
           union all
           select ${u('p')},
-              case when p."decision" is not null then 'br_entschieden' when p."submittedAt" is not null then 'br_beantragt' else 'br_vorbereitung' end,
+              case when p."decision" is not null and p."applicationFor" in ('25a', '25b') then 'br_entschieden_' || p."applicationFor"
+                when p."submittedAt" is not null and p."applicationFor" in ('25a', '25b') then 'br_beantragt_' || p."applicationFor"
+                when p."decision" is not null then 'br_entschieden' when p."submittedAt" is not null then 'br_beantragt' else 'br_vorbereitung' end,
               count(*)::int
             from ${from('ResidencePath', 'p')}
             where ${where} and ${this.period(Prisma.sql`p."createdAt"`, s)} group by 1, 2`;
@@ -204,9 +206,10 @@ export class DashboardRepository {
       union all select c."kommuneId", 'eb_eingebuergert', count(*)::int from "Naturalisation" x join "Case" c on c."id" = x."caseId"
         where ${k} and x."decision" = 'eingebuergert' and ${day(Prisma.sql`x."decisionDate"`)} group by 1
       union all select c."kommuneId", 'br_begonnen', count(*)::int from "ResidencePath" x join "Case" c on c."id" = x."caseId" where ${k} and ${this.period(Prisma.sql`x."createdAt"`, s)} group by 1
-      union all select c."kommuneId", 'br_beantragt', count(*)::int from "ResidencePath" x join "Case" c on c."id" = x."caseId" where ${k} and ${this.period(Prisma.sql`x."submittedAt"`, s)} group by 1
-      union all select c."kommuneId", 'br_erteilt', count(*)::int from "ResidencePath" x join "Case" c on c."id" = x."caseId"
-        where ${k} and x."decision" = 'erteilt' and ${day(Prisma.sql`x."decisionDate"`)} group by 1`;
+      union all select c."kommuneId", 'br_beantragt_' || x."applicationFor", count(*)::int from "ResidencePath" x join "Case" c on c."id" = x."caseId"
+        where ${k} and x."applicationFor" in ('25a', '25b') and ${this.period(Prisma.sql`x."submittedAt"`, s)} group by 1, 2
+      union all select c."kommuneId", 'br_' || x."decision" || '_' || x."applicationFor", count(*)::int from "ResidencePath" x join "Case" c on c."id" = x."caseId"
+        where ${k} and x."decision" in ('erteilt', 'abgelehnt') and x."applicationFor" in ('25a', '25b') and ${day(Prisma.sql`x."decisionDate"`)} group by 1, 2`;
   }
 
   /** Baustein 1 figures of the Sachbericht (no persons): gaps, themes, measures, steering group meetings. */

@@ -46,8 +46,12 @@ export const SACHBERICHT_PERSON_FIGURES: Record<string, string> = {
   eb_uebergeben: 'Baustein 3: an die Einbürgerungsbehörde übergeben',
   eb_eingebuergert: 'Baustein 3: Einbürgerungen',
   br_begonnen: 'Baustein 3: begonnene Bleiberechtsverfahren',
-  br_beantragt: 'Baustein 3: Anträge bei der Ausländerbehörde (§§ 25a, 25b AufenthG)',
-  br_erteilt: 'Baustein 3: erteilte Aufenthaltserlaubnisse',
+  br_beantragt_25a: 'Baustein 3: Anträge nach § 25a AufenthG bei der Ausländerbehörde',
+  br_beantragt_25b: 'Baustein 3: Anträge nach § 25b AufenthG bei der Ausländerbehörde',
+  br_erteilt_25a: 'Baustein 3: Aufenthaltserlaubnisse nach § 25a AufenthG erteilt',
+  br_erteilt_25b: 'Baustein 3: Aufenthaltserlaubnisse nach § 25b AufenthG erteilt',
+  br_abgelehnt_25a: 'Baustein 3: Anträge nach § 25a AufenthG abgelehnt',
+  br_abgelehnt_25b: 'Baustein 3: Anträge nach § 25b AufenthG abgelehnt',
 };
 export const SACHBERICHT_STEERING_FIGURES: Record<string, string> = {
   luecken: 'Baustein 1: gemeldete Systemlücken',

@@ -55,8 +55,12 @@ export const BAUSTEIN3_DE: Record<string, string> = {
   eb_behoerde: 'Einbürgerung: bei der Einbürgerungsbehörde',
   eb_entschieden: 'Einbürgerung: entschieden',
   br_vorbereitung: 'Bleiberecht: in Vorbereitung',
-  br_beantragt: 'Bleiberecht: bei der Ausländerbehörde beantragt',
-  br_entschieden: 'Bleiberecht: entschieden',
+  br_beantragt_25a: 'Bleiberecht § 25a: bei der Ausländerbehörde beantragt',
+  br_beantragt_25b: 'Bleiberecht § 25b: bei der Ausländerbehörde beantragt',
+  br_beantragt: 'Bleiberecht: beantragt, Paragraf offen',
+  br_entschieden_25a: 'Bleiberecht § 25a: entschieden',
+  br_entschieden_25b: 'Bleiberecht § 25b: entschieden',
+  br_entschieden: 'Bleiberecht: entschieden, Paragraf offen',
 };
 /** States of steering themes and measures (kim-steuerung, migration 0180). */
 export const THEME_STATE_DE: Record<string, string> = { offen: 'offen', priorisiert: 'priorisiert', in_bearbeitung: 'in Bearbeitung', geschlossen: 'geschlossen' };

@@ -55,8 +55,11 @@ export interface TableContext {
 }
 
 const ALL_MARGINS = { rows: true, columns: true, total: true };
-/** Categories left out of a table when nobody is in them. */
-const OPTIONAL = new Set(['abgebrochen']);
+/**
+ * Categories left out of a table when nobody is in them (a residence application without its
+ * paragraph should not occur, but must not vanish from the figures if it does).
+ */
+const OPTIONAL = new Set(['abgebrochen', 'br_beantragt', 'br_entschieden']);
 const NO_SITE = { key: '', label: 'Koordination (Aufgaben ohne Fall)' };
 
 /** Totals without suppression (for figures that count no persons). */

@@ -222,6 +222,11 @@ describe('the commune dashboard (coordination)', () => {
     const partners = tableOf(d, 'vermittlungen');
     expect(partners.rows.map((r) => r.label)).toEqual(['Jobcenter Testdorf', 'Sprachschule Testdorf']);
     expect(partners.columns.map((c) => c.label)).toEqual(['angenommen', 'abgelehnt', 'ohne Antwort']);
+    // The residence path per paragraph (§ 25a, § 25b): applications and decisions.
+    const b3 = tableOf(d, 'baustein3');
+    const b3keys = [...b3.rows, ...b3.columns].map((x) => x.key);
+    expect(b3keys).toEqual(expect.arrayContaining(['br_vorbereitung', 'br_beantragt_25a', 'br_beantragt_25b', 'br_entschieden_25a', 'br_entschieden_25b']));
+    expect(b3keys).not.toContain('br_beantragt');
     // Steering counts no persons: never suppressed.
     expect(tableOf(d, 'steuerung-themen').suppressible).toBe(false);
   });
