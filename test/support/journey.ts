@@ -40,6 +40,13 @@ export async function reachTask(stack: Stack, page: Page, c: { reference: string
 
 /** "Abschließen" (or another completing button); the task must be COMPLETED by the user and the page must move on. */
 export async function completeTask(stack: Stack, page: Page, taskId: string, username: string, button = 'Abschließen') {
+  // A select's option list still open (its field kept the focus) lies over the buttons: close it
+  // as a user would before completing.
+  const openList = page.locator('.fjs-dropdownlist:visible');
+  if (await openList.count()) {
+    await page.keyboard.press('Escape');
+    await openList.first().waitFor({ state: 'hidden' });
+  }
   await page.getByRole('button', { name: button, exact: true }).click();
   await page.waitForURL((u) => !u.hash.startsWith(`#/tasks/${taskId}/`));
   const t = await stack.db.task.findUniqueOrThrow({ where: { id: taskId } });
