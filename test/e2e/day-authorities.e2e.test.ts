@@ -145,7 +145,8 @@ test('ABH: its tasks on the home page and in the inbox; confirms a naturalisatio
 
   // The case file is not the authority's to browse.
   await page.goto(`${stack.url}/#/cases/${nat.caseId}/show`);
-  await page.getByText(/nicht gefunden|keine Berechtigung|nicht verfügbar/i).first().waitFor();
+  await page.getByText(/Fallakten führt das Case-Management/).waitFor();
+  await page.getByRole('link', { name: 'Zu Ihren Aufgaben' }).waitFor();
   expect(await mainText(page)).not.toContain('Vertraulich');
 });
 
