@@ -65,8 +65,14 @@ async function openCase(p: Page, k: { caseId: string; reference: string }, tab?:
   await p.goto(`${stack.url}/#/cases/${k.caseId}/show`);
   await heading(p, `Fall ${k.reference}`).waitFor();
   if (tab) {
-    await p.getByRole('tab', { name: tab, exact: true }).click();
-    await p.getByRole('tab', { name: tab, exact: true, selected: true }).waitFor();
+    // The tab row grows while the case's parts load (e.g. "Aufenthalt"); a click in that moment can
+    // land before the row settles, so click until the tab is the selected one.
+    const selected = p.getByRole('tab', { name: tab, exact: true, selected: true });
+    for (let i = 0; i < 5 && !(await selected.isVisible()); i++) {
+      await p.getByRole('tab', { name: tab, exact: true }).click();
+      await selected.waitFor({ timeout: 5_000 }).catch(() => undefined);
+    }
+    await selected.waitFor();
   }
 }
 

@@ -40,11 +40,11 @@ export async function reachTask(stack: Stack, page: Page, c: { reference: string
 
 /** "Abschließen" (or another completing button); the task must be COMPLETED by the user and the page must move on. */
 export async function completeTask(stack: Stack, page: Page, taskId: string, username: string, button = 'Abschließen') {
-  // A select's option list still open (its field kept the focus) lies over the buttons: close it
-  // as a user would before completing.
+  // A select's option list still open (its field kept the focus) lies over the buttons: a user
+  // clicks beside it first, which takes the focus away and closes it.
   const openList = page.locator('.fjs-dropdownlist:visible');
   if (await openList.count()) {
-    await page.keyboard.press('Escape');
+    await page.getByRole('heading', { level: 1 }).first().click();
     await openList.first().waitFor({ state: 'hidden' });
   }
   await page.getByRole('button', { name: button, exact: true }).click();
