@@ -37,7 +37,12 @@ export function KimLayout({ children }: { children: ReactNode }) {
   return (
     // react-admin's layout is at least as wide as its content's unwrapped width (fit-content), so a
     // long line of text widened the page beyond the window: let it be the window's width instead.
-    <Layout menu={KimMenu} sidebar={KimSidebar} sx={{ minWidth: 0, '& .RaLayout-content, & .RaShow-main, & .RaShow-card, & .RaList-main': { minWidth: 0 } }}>
+    // The menu keeps its width (a wide case file squeezed it until its entries were cut off).
+    <Layout
+      menu={KimMenu}
+      sidebar={KimSidebar}
+      sx={{ minWidth: 0, '& .RaLayout-content, & .RaShow-main, & .RaShow-card, & .RaList-main': { minWidth: 0 }, '& .RaSidebar-docked': { flexShrink: 0 } }}
+    >
       {children}
       {/* Session expiry: sign in again in place; sign-out in another tab: drop this tab's data. */}
       <ReLoginDialog />

@@ -12,28 +12,16 @@ import { aggregateScope, type AggregateScope, type DashboardRepository } from '.
 import { INDICATOR_IDS, IndicatorId } from './indicators';
 import { defaultPeriod, monthsOf, addMonths, periodLabel } from './period';
 import { assertCanKeepStaffPosts, assertLand, reportScope, ReportScope } from './policy';
-import { finishTable, indicatorTable, Labelled, ReportTable, TableContext } from './tables';
+import type { Dashboard, Labelled, ReportTable } from './dashboard.types';
+import { finishTable, indicatorTable, TableContext } from './tables';
+
+export type { Dashboard } from './dashboard.types';
 
 export interface PeriodQuery {
   from?: string;
   to?: string;
 }
 
-export interface Dashboard {
-  view: 'kommune' | 'land';
-  kommune: Labelled | null;
-  site: Labelled | null;
-  /** The commune's sites (filter), empty in the state's view. */
-  sites: Labelled[];
-  from: string;
-  to: string;
-  periodLabel: string;
-  /** ISO date-time the figures were computed. */
-  generatedAt: string;
-  minCount: number;
-  suppressedLabel: string;
-  tables: ReportTable[];
-}
 
 export const SACHBERICHT_PERSON_FIGURES: Record<string, string> = {
   faelle_neu: 'Baustein 2: neue Fälle (alle Arten der Hilfe)',

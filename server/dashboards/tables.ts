@@ -7,42 +7,10 @@ import { suppressTable } from '../reporting/suppression';
 import type { CountRow } from './dashboard.repository';
 import { INDICATORS, IndicatorId } from './indicators';
 import { monthLabel } from './period';
+import type { Labelled, ReportTable } from './dashboard.types';
 
-export interface Labelled {
-  key: string;
-  label: string;
-}
+export type { Labelled, ReportTable } from './dashboard.types';
 
-export interface ReportTable {
-  id: string;
-  title: string;
-  description: string;
-  /** A state today rather than a flow in the period. */
-  snapshot: boolean;
-  /** Counts of persons: suppressed below 5. */
-  suppressible: boolean;
-  /** What one count is ("Fälle", "Bedarfe", …). */
-  unit: string;
-  /** null: a table only (Sachbericht). */
-  chart: { axis: 'rows' | 'columns'; layout: 'horizontal' | 'vertical' } | null;
-  rowHeader: string;
-  /** Heading of the columns (what they distinguish). */
-  columnHeader: string;
-  /** Where the units (sites, communes, partners) are: the rows, or the columns (months, figures as rows). */
-  unitsIn: 'rows' | 'columns';
-  rows: Labelled[];
-  columns: Labelled[];
-  /** rows × columns; null = suppressed ("< 5"). */
-  cells: Array<Array<number | null>>;
-  rowTotals: Array<number | null> | null;
-  columnTotals: Array<number | null> | null;
-  /** Absent when the table publishes no grand total (Sachbericht). */
-  total?: number | null;
-  rowTotalLabel: string;
-  columnTotalLabel: string;
-  /** How many values are hidden (small ones and those hiding them). */
-  suppressedCount: number;
-}
 
 export interface TableContext {
   view: 'kommune' | 'land';

@@ -15,6 +15,9 @@ import type { Actor } from '../auth/policy';
 import { forbidden } from '../errors';
 import { MIN_COUNT } from '../reporting/statistics.service';
 import type { HomeRepository, HomeTaskRow, TaskScope } from './home.repository';
+import type { Home, HomeTask, HomeTasks } from './home.types';
+
+export type { Home, HomeCases, HomeTask, HomeTasks } from './home.types';
 
 /** How many tasks/answers each list shows; the full lists are one link away (inbox, case list). */
 const LIST_LIMIT = 5;
@@ -23,51 +26,6 @@ const ANSWER_DAYS = 14;
 /** Model steps that are follow-ups (Wiedervorlagen) by their nature. */
 const REVIEW_ELEMENTS = [CASE_ELEMENTS.reviewCase, NATURALISATION_ELEMENTS.resubmission];
 
-export interface HomeTask {
-  id: string;
-  name: string;
-  processDefinitionId: string;
-  dueDate: string | null;
-  followUpDate: string | null;
-  overdue: boolean;
-  caseId: string | null;
-  caseReference: string | null;
-  pseudonym?: string | null;
-}
-
-export interface HomeTasks {
-  /** mine: assigned to the user; group: the user's groups (ABH/EBH); commune: the whole commune. */
-  scope: 'mine' | 'group' | 'commune';
-  open: number;
-  overdue: number;
-  /** Case managers: unassigned tasks waiting in their groups ("Gruppenaufgaben"). */
-  unassignedInGroups?: number;
-  overdueTasks: HomeTask[];
-  /** Open tasks that are not overdue, soonest due first. */
-  upcomingTasks: HomeTask[];
-}
-
-export interface HomeCases {
-  scope: 'mine' | 'commune';
-  total: number;
-  byPhase: Array<{ phase: string; count: number }>;
-  /** Case managers: their user id, for the case list's filter link. */
-  caseManagerId?: string;
-}
-
-export interface Home {
-  displayName: string;
-  role: Actor['role'];
-  kommune: string | null;
-  site: string | null;
-  tasks?: HomeTasks;
-  followUps?: HomeTask[];
-  cases?: HomeCases;
-  partnerAnswers?: Array<{ kind: 'referral' | 'conference'; answer: string; at: string; organisation: string; purpose: string | null; caseId: string; caseReference: string }>;
-  statistics?: { minCount: number; communes: Array<{ name: string; openCases: number | null }> };
-  /** Only administrators see the technical system status. */
-  systemStatus: boolean;
-}
 
 const PHASE_ORDER = ['Zugang', 'Clearing', 'Foerderplanung', 'Umsetzung', 'Abschluss'];
 

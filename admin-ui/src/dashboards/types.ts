@@ -1,45 +1,7 @@
 /** The shapes of /api/dashboards and /api/export (server/dashboards/tables.ts, dashboard.service.ts). */
-export interface Labelled {
-  key: string;
-  label: string;
-}
+import type { ReportTable } from '../../../server/dashboards/dashboard.types';
 
-export interface ReportTable {
-  id: string;
-  title: string;
-  description: string;
-  snapshot: boolean;
-  suppressible: boolean;
-  unit: string;
-  chart: { axis: 'rows' | 'columns'; layout: 'horizontal' | 'vertical' } | null;
-  rowHeader: string;
-  columnHeader: string;
-  unitsIn: 'rows' | 'columns';
-  rows: Labelled[];
-  columns: Labelled[];
-  /** null = suppressed. */
-  cells: Array<Array<number | null>>;
-  rowTotals: Array<number | null> | null;
-  columnTotals: Array<number | null> | null;
-  total?: number | null;
-  rowTotalLabel: string;
-  columnTotalLabel: string;
-  suppressedCount: number;
-}
-
-export interface Dashboard {
-  view: 'kommune' | 'land';
-  kommune: Labelled | null;
-  site: Labelled | null;
-  sites: Labelled[];
-  from: string;
-  to: string;
-  periodLabel: string;
-  generatedAt: string;
-  minCount: number;
-  suppressedLabel: string;
-  tables: ReportTable[];
-}
+export type { Dashboard, Labelled, ReportTable } from '../../../server/dashboards/dashboard.types';
 
 export interface IndicatorInfo {
   id: string;
