@@ -16,6 +16,7 @@ import { sites } from './resources/users/sites';
 import { partners } from './resources/users/partners';
 import { tasks } from './resources/tasks';
 import { steeringMeasures, steeringMeetings, steeringNotices, steeringThemes } from './resources/steering';
+import { AUTHORITY_ROLES, CASE_FILE_ROLES, MODEL_ROLES, TASK_ROLES } from './roles';
 import { theme } from './theme';
 import { DASHBOARD_PATH, DashboardPage, EXPORT_PATH, ExportPage, STAFF_POSTS_PATH, StaffPostsPage } from './dashboards';
 
@@ -35,9 +36,12 @@ export function App() {
     >
       {(permissions: string | null) => (
         <>
-          <Resource {...tasks} />
-          <Resource {...cases} />
-          <Resource {...models} />
+          {/* Only what the role can use is in the menu (the API answers 403 to everybody else). */}
+          {TASK_ROLES.includes(String(permissions)) && <Resource {...tasks} />}
+          {CASE_FILE_ROLES.includes(String(permissions)) && <Resource {...cases} />}
+          {/* ABH/EBH: no case list; a case address shows where their step's data is (the task). */}
+          {AUTHORITY_ROLES.includes(String(permissions)) && <Resource name={cases.name} show={cases.show} options={cases.options} />}
+          {MODEL_ROLES.includes(String(permissions)) && <Resource {...models} />}
           {/* Steering (Baustein 1): the coordination's; case managers get the closing notices. */}
           {permissions === 'coordinator' && <Resource {...steeringThemes} />}
           {permissions === 'coordinator' && <Resource {...steeringMeetings} />}

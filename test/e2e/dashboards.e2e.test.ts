@@ -13,7 +13,7 @@ import { seedHistory } from '../../prisma/seed-history';
 import { ROOT } from '../../server/config';
 import type { Stack } from '../../server/stack';
 import { ensureUiBuilt, expectNoSevereA11yViolations, expectNoSideScroll, launchBrowser, SHOTS, signIn, UiBrowser } from '../support/browser';
-import { expectReadable, PHONE, WIDE } from '../support/day';
+import { expectReadable, menuEntries, PHONE, WIDE } from '../support/day';
 import { startTestStack } from '../support/stack';
 
 const UI_TIMEOUT = 90_000;
@@ -111,6 +111,8 @@ test('coordinator: the commune dashboard – charts with tables, small site coun
 test('state: from the menu to the state\'s dashboard and through the export for "Datenbank KIM"', async () => {
   const page = await ui.newPage(WIDE);
   await signIn(page, stack.url, 'land.nrw', { awaitIdentity: true });
+  // The state sees figures only: no inbox, case files or process models in its menu.
+  expect(await menuEntries(page)).toEqual(['Startseite', 'Landesübersicht', 'Export Datenbank KIM']);
   await page.getByRole('menuitem', { name: 'Landesübersicht' }).click();
   await page.getByRole('heading', { level: 1, name: 'Landesübersicht KIM' }).waitFor();
   await loaded(page);

@@ -18,7 +18,7 @@ import { todayInBerlin } from '../../server/naturalisation/einbuergerung.service
 import type { Stack } from '../../server/stack';
 import { workers as registry } from '../../workers';
 import { ensureUiBuilt, launchBrowser, UiBrowser } from '../support/browser';
-import { dayOf, mainText, picturesAfterEach, screen } from '../support/day';
+import { dayOf, mainText, menuEntries, picturesAfterEach, screen } from '../support/day';
 import { completeTask, form, heading, openFromInbox, typeDate } from '../support/journey';
 import { processesDirWith } from '../support/processes';
 import { login, Session, startTestStack, testConfig, until } from '../support/stack';
@@ -110,6 +110,8 @@ test('ABH: its tasks on the home page and in the inbox; confirms a naturalisatio
   await tasks.getByText(nat.reference).waitFor();
   await tasks.getByText(young.reference).waitFor();
   await screen(page, 'abh-home');
+  // No case list and no process models: the authority's work is its steps.
+  expect(await menuEntries(page)).toEqual(['Startseite', 'Aufgaben', 'Bleiberecht prüfen']);
 
   // The inbox: the authority's steps with the file number – no client column.
   await page.getByRole('menuitem', { name: 'Aufgaben' }).click();

@@ -17,7 +17,7 @@ import { ELEMENTS as INTAKE } from '../../processes/kim-intake/contract';
 import type { Stack } from '../../server/stack';
 import { workers as registry } from '../../workers';
 import { ensureUiBuilt, launchBrowser, openView, UiBrowser } from '../support/browser';
-import { dayOf, mainText, PHONE, picturesAfterEach, screen } from '../support/day';
+import { dayOf, mainText, menuEntries, PHONE, picturesAfterEach, screen } from '../support/day';
 import { check, choose, completeTask, form, heading } from '../support/journey';
 import { ensureSecondCoordinator, lintErrors, openProcess, renameOnCanvas } from '../support/modeler';
 import { processesDirWith } from '../support/processes';
@@ -172,6 +172,8 @@ test('administrator: system status, a new case manager who signs in with the one
   const admin = await dayOf(ui, stack, 'admin.duisburg');
   await admin.getByRole('heading', { name: 'Systemzustand' }).waitFor();
   await screen(admin, 'admin-home');
+  // No inbox, case files or process models (no case content for the administration).
+  expect(await menuEntries(admin)).toEqual(['Startseite', 'Benutzer*innen', 'Standorte', 'Partnerorganisationen', 'Postausgang', 'Stellen (VZÄ)']);
 
   await admin.getByRole('menuitem', { name: 'Benutzer*innen' }).click();
   await admin.getByRole('row').filter({ hasText: 'Aylin Demir' }).getByText('Fallmanagement').waitFor();

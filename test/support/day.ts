@@ -27,6 +27,12 @@ export async function mainText(page: Page): Promise<string> {
   return page.evaluate(() => (document.querySelector('#main-content') as HTMLElement | null)?.innerText ?? document.body.innerText);
 }
 
+/** The entries of the (open, wide) main menu, in order: a role sees only what it can use. */
+export async function menuEntries(page: Page): Promise<string[]> {
+  await page.getByRole('menuitem', { name: 'Startseite' }).waitFor();
+  return (await page.locator('.RaSidebar-fixed [role="menuitem"]').allInnerTexts()).map((t) => t.trim());
+}
+
 /** Nothing technical on the screen: no ids, codes, English placeholders or user names (unless allowed). */
 export async function expectReadable(page: Page, what: string, opts: { allowUsernames?: boolean } = {}) {
   const text = await mainText(page);
