@@ -7,22 +7,10 @@
 import type { Db } from '../db/prisma';
 import { ELEMENT, PROCESS_ID } from '../../processes/kim-referral/contract';
 import { facts, type StepInput, type StepProvider } from '../inbox/step-context';
+import { ORGANISATION_TYPE_DE } from './organisation-types';
 import { LIFE_AREA_DE, referralNumber } from './referral.service';
 
-export const ORGANISATION_TYPE_DE: Record<string, string> = {
-  Jobcenter: 'Jobcenter',
-  AgenturFuerArbeit: 'Agentur für Arbeit',
-  Jugendamt: 'Jugendamt',
-  Sozialamt: 'Sozialamt',
-  Auslaenderbehoerde: 'Ausländerbehörde',
-  Einbuergerungsbehoerde: 'Einbürgerungsbehörde',
-  MBE: 'Migrationsberatung für Erwachsene (MBE)',
-  JMD: 'Jugendmigrationsdienst (JMD)',
-  Sprachkurstraeger: 'Sprachkursträger',
-  Schule: 'Schule',
-  Beratungsstelle: 'Beratungsstelle',
-  Sonstige: 'Sonstige Stelle',
-};
+
 
 const STATUS_DE: Record<string, string> = {
   // "angelegt" is the row's state until the partner answers; the send time tells the rest.

@@ -1,22 +1,9 @@
 /** "Partnerorganisationen" of the commune (administrators): the offers referrals and conferences go to. */
 import HandshakeIcon from '@mui/icons-material/Handshake';
 import { BooleanInput, Create, Datagrid, Edit, FunctionField, List, required, SelectInput, SimpleForm, TextField, TextInput } from 'react-admin';
+import { ORGANISATION_TYPE_DE } from '../../../../server/referrals/organisation-types';
 import { SaveOnly } from './index';
 
-export const ORGANISATION_TYPE_DE: Record<string, string> = {
-  Jobcenter: 'Jobcenter',
-  AgenturFuerArbeit: 'Agentur für Arbeit',
-  Jugendamt: 'Jugendamt',
-  Sozialamt: 'Sozialamt',
-  Auslaenderbehoerde: 'Ausländerbehörde',
-  Einbuergerungsbehoerde: 'Einbürgerungsbehörde',
-  MBE: 'Migrationsberatung für Erwachsene (MBE)',
-  JMD: 'Jugendmigrationsdienst (JMD)',
-  Sprachkurstraeger: 'Sprachkursträger',
-  Schule: 'Schule',
-  Beratungsstelle: 'Beratungsstelle',
-  Sonstige: 'Sonstige',
-};
 const TYPE_CHOICES = Object.entries(ORGANISATION_TYPE_DE).map(([id, name]) => ({ id, name }));
 
 function PartnerList() {
