@@ -17,13 +17,13 @@ type LifeArea = 'Aufenthalt' | 'Sprache' | 'Bildung' | 'Arbeit' | 'Wohnen' | 'Ge
 type Kind = 'CaseManagement' | 'Verweisberatung' | 'Kurzberatung' | 'Einbuergerung';
 
 /** New cases per month and site at scale 1 (the sites of prisma/seed.ts). */
-const PER_MONTH: Record<string, number> = { 'duisburg-nord': 22, 'duisburg-mitte': 15, 'duisburg-sued': 18, 'mettmann-ratingen': 18, 'mettmann-velbert': 11 };
+const PER_MONTH: Record<string, number> = { 'duisburg-nord': 22, 'duisburg-mitte': 15, 'duisburg-sued': 18, 'mettmann-ratingen': 24, 'mettmann-velbert': 15 };
 const PREFIX: Record<string, string> = { duisburg: 'DU', mettmann: 'ME' };
 
 const LIFE_AREA_WEIGHTS: Array<[LifeArea, number]> = [
   ['Arbeit', 22],
   ['Sprache', 20],
-  ['Aufenthalt', 14],
+  ['Aufenthalt', 20],
   ['Wohnen', 12],
   ['FamilieKitaSchule', 10],
   ['Bildung', 8],
@@ -364,7 +364,7 @@ async function seedCommune(db: Db, c: CommuneInput): Promise<number> {
             kommuneId,
             status: decided ? 'entschieden' : submittedAt ? 'antrag_gestellt' : 'vorbereitung',
             residenceStatus: 'DULDUNG',
-            applicationFor: r() < 0.3 ? '25a' : '25b',
+            applicationFor: r() < 0.45 ? '25a' : '25b',
             submittedAt,
             decision: decided ? (r() < 0.75 ? 'erteilt' : 'abgelehnt') : null,
             decisionDate: decided ? dateOnly(decided) : null,
