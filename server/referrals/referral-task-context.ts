@@ -10,8 +10,6 @@ import { facts, type StepInput, type StepProvider } from '../inbox/step-context'
 import { ORGANISATION_TYPE_DE } from './organisation-types';
 import { LIFE_AREA_DE, referralNumber } from './referral.service';
 
-
-
 const STATUS_DE: Record<string, string> = {
   // "angelegt" is the row's state until the partner answers; the send time tells the rest.
   angelegt: 'noch nicht versendet',

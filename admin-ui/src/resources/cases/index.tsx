@@ -29,6 +29,7 @@ import FolderSharedIcon from '@mui/icons-material/FolderShared';
 import AddIcon from '@mui/icons-material/Add';
 import { Link as RouterLink, useNavigate, useParams } from 'react-router-dom';
 import { apiCall, session } from '../../providers/http';
+import { AUTHORITY_ROLES } from '../../roles';
 import { IntakeCreate } from './IntakeCreate';
 import { CaseWorkspace, personName } from './Workspace';
 import { CASE_ACCESS_REASONS, KIND_OF_HELP, kindOfHelpDe, label, PHASE_DE, PHASES } from './labels';
@@ -86,7 +87,7 @@ function CaseCards() {
  * The authorities (ABH, EBH) work their steps, not case files: what a step needs – facts, documents
  * under the person's consent – is in the task. A case address leads them there.
  */
-const isAuthority = () => session.user?.role === 'abh' || session.user?.role === 'ebh';
+const isAuthority = () => AUTHORITY_ROLES.includes(session.user?.role ?? '');
 function AuthorityNotice() {
   return (
     <Alert severity="info" sx={{ m: 2 }}>
