@@ -189,7 +189,16 @@ test('the ABH finds the task in its own inbox with the facts prefilled and corre
   await until(async () => (await duldungBis.inputValue()) === german(DULDUNG_REPORTED), 'vorbelegtes Ende der Duldung');
   expect(await f.getByLabel('Geduldet seit', { exact: true }).inputValue()).toBe(german(TOLERATED));
   await typeDate(duldungBis, DULDUNG_CORRECTED);
-  await f.getByLabel('Schritte zur Klärung der Identität (nur für die Ausländerbehörde und das Fallmanagement)').fill(`Pass am Schalter vorgelegt ${tag}`);
+  const clarification = f.getByLabel('Schritte zur Klärung der Identität (nur für die Ausländerbehörde und das Fallmanagement)');
+  await clarification.fill(`Pass am Schalter vorgelegt ${tag}`);
+  // Another field changing right after typing re-renders the form at once (a clerk ticks a box and
+  // unticks it again): the typed text stays in the field and in what is submitted.
+  await f.getByRole('checkbox', { name: 'Täuschung über Identität oder Staatsangehörigkeit festgestellt' }).evaluate((box) => {
+    (box as HTMLInputElement).click();
+    (box as HTMLInputElement).click();
+  });
+  expect(await f.getByRole('checkbox', { name: 'Täuschung über Identität oder Staatsangehörigkeit festgestellt' }).isChecked()).toBe(false);
+  expect(await clarification.inputValue()).toBe(`Pass am Schalter vorgelegt ${tag}`);
   await expectNoSevereA11yViolations(abhPage);
   await shot(abhPage, 'abh-bestaetigen-1440');
   await complete(abhPage, task.id, 'abh.duisburg');

@@ -98,7 +98,10 @@ export const CamundaForm = forwardRef<CamundaFormHandle, Props>(function Camunda
 
   useEffect(() => {
     if (!container.current) return;
-    const f = new Form({ container: container.current });
+    // Every keystroke goes into the form's state at once (form-js waits 300 ms by default and then
+    // reads the field's DOM value): a re-render in that window – e.g. a date field taking its value
+    // just before – reset the field and dropped the text typed into it.
+    const f = new Form({ container: container.current, debounce: false } as ConstructorParameters<typeof Form>[0]);
     form.current = f;
     const observer = new MutationObserver(() => container.current && germanize(container.current));
     // Attributes too: form-js sets labels again when a list item moves.
