@@ -193,11 +193,12 @@ test('the ABH finds the task in its own inbox with the facts prefilled and corre
   await clarification.fill(`Pass am Schalter vorgelegt ${tag}`);
   // Another field changing right after typing re-renders the form at once (a clerk ticks a box and
   // unticks it again): the typed text stays in the field and in what is submitted.
-  await f.getByRole('checkbox', { name: 'Täuschung über Identität oder Staatsangehörigkeit festgestellt' }).evaluate((box) => {
+  const deception = f.getByRole('checkbox', { name: 'Täuschung über Identität oder Staatsangehörigkeit festgestellt' });
+  await deception.evaluate((box) => {
     (box as HTMLInputElement).click();
     (box as HTMLInputElement).click();
   });
-  expect(await f.getByRole('checkbox', { name: 'Täuschung über Identität oder Staatsangehörigkeit festgestellt' }).isChecked()).toBe(false);
+  expect(await deception.isChecked()).toBe(false);
   expect(await clarification.inputValue()).toBe(`Pass am Schalter vorgelegt ${tag}`);
   await expectNoSevereA11yViolations(abhPage);
   await shot(abhPage, 'abh-bestaetigen-1440');

@@ -248,8 +248,8 @@ test('a case manager does the whole walkthrough with the keyboard alone', async 
   // The case file from the case context (once the task view has loaded its context: a re-render
   // would take the focused link away).
   await page.getByRole('link', { name: 'Fallakte öffnen' }).waitFor();
-  // Quiet network is the usual sign of a settled view; a live-update request may keep it busy, and
-  // pressUntil tabs again if a re-render took the focus.
+  // Quiet network is the usual sign of a settled view; a live-update request may keep it busy. If a
+  // late re-render takes the focus away, pressUntil simply keeps tabbing (up to its limit).
   await page.waitForLoadState('networkidle', { timeout: 10_000 }).catch(() => undefined);
   await pressUntil(page, { role: 'link', name: 'Fallakte öffnen' }, 40);
   await expectFocusIndicator(page);
