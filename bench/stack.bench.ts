@@ -12,22 +12,27 @@
  *  5. task created by the engine → visible in the inbox API of a signed-in case manager: through the
  *     live stream (GET /api/tasks/events, then the list reloaded) and right after the start call;
  *  4. sustained instances per second of the real kim-intake happy path, user tasks claimed and
- *     completed through the API by a signed-in case manager, with the product's workers, vs a bare
- *     engine loop (start → end of a one-external-task process, completed by the bare client); the
- *     bare loop runs before and after the intake and the baseline is their mean.
- * Loopback only; bounded in count (KIM_BENCH_N, KIM_BENCH_INTAKE, KIM_BENCH_BARE, KIM_BENCH_USERS)
+ *     completed through the API by a signed-in case manager, with the product's workers, vs the same
+ *     model driven bare on the engine (a renamed copy: plain REST calls start it and complete its
+ *     user tasks, a bare fetchAndLock loop completes its external tasks with the outputs the
+ *     product's workers give); the bare intake runs before and after and the baseline is their
+ *     mean. A one-external-task loop is printed for comparison.
+ * Loopback only; bounded in count (KIM_BENCH_N, KIM_BENCH_INTAKE, KIM_BENCH_BARE_INTAKE,
+ * KIM_BENCH_BARE, KIM_BENCH_USERS)
  * and in time (every wait has a deadline); stops everything it started and checks that no JVM of its
  * own is left. No assertions: it prints.
  */
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { engineJarCached, ensureEngineJar } from '../engine/engine';
-import { ELEMENTS as INTAKE, PROCESS_ID as INTAKE_ID } from '../processes/kim-intake/contract';
+import { DECISION_ID as INTAKE_DECISION, ELEMENTS as INTAKE, JOB_TYPES as INTAKE_TOPICS, PROCESS_ID as INTAKE_ID } from '../processes/kim-intake/contract';
 import { loadConfig, ROOT } from '../server/config';
 import { canConnect, dropDatabase } from '../server/db/postgres';
 import { createOperatonEngine, type Engine, type WorkSource } from '../server/engine';
+import { toEngineVariables, type EngineVariables } from '../server/engine/variables';
 import { createLogger } from '../server/util/log';
 import { freePort, waitFor } from '../server/util/ports';
 import { openTaskEvents, type TaskEventStream } from '../test/support/events';
@@ -36,8 +41,9 @@ import { WorkerRuntime } from '../workers/runtime';
 
 const N = Number(process.env.KIM_BENCH_N ?? 50);
 const WARMUP = 5;
-/** Intake instances (4) and bare instances per bare run. */
+/** Intake instances through the API (4), bare intake instances per bare run, one-task instances. */
 const INTAKE_K = Number(process.env.KIM_BENCH_INTAKE ?? 60);
+const BARE_INTAKE_K = Number(process.env.KIM_BENCH_BARE_INTAKE ?? 120);
 const BARE_K = Number(process.env.KIM_BENCH_BARE ?? 200);
 /** Concurrent virtual users in (4), the same for the intake and the bare loop. */
 const USERS = Number(process.env.KIM_BENCH_USERS ?? 8);
@@ -200,6 +206,46 @@ const BARE = { process: 'kim-bench-bare', topic: 'kim.bench-bare' };
 const RUNTIME = { process: 'kim-bench-runtime', topic: 'kim.bench-runtime' };
 const INBOX_PROCESS = 'kim-bench-inbox';
 
+/**
+ * The baseline of (4): kim-intake itself, as shipped in processes/kim-intake (BPMN and DMN), under
+ * its own process and decision id, with topics the product's workers do not poll and without its
+ * form links (the bare driver completes the user tasks with the form's values, not through a form).
+ * Fails when the model no longer contains what is renamed, so the copy cannot silently drift.
+ */
+const BARE_INTAKE = { process: 'kim-bench-intake-bare', decision: 'kim-bench-intake-hilfeart', topic: (t: string) => `kim.bench-bare.${t}` };
+
+function bareIntakeFiles(): Array<{ name: string; content: Buffer }> {
+  const dir = path.join(ROOT, 'processes', INTAKE_ID);
+  const swap = (text: string, from: string | RegExp, to: string, what: string) => {
+    const next = text.replace(from, to);
+    if (next === text) throw new Error(`Bench-Kopie von ${INTAKE_ID}: ${what} nicht im Modell gefunden`);
+    return next;
+  };
+  let bpmn = fs.readFileSync(path.join(dir, `${INTAKE_ID}.bpmn`), 'utf8');
+  bpmn = swap(bpmn, `<bpmn:process id="${INTAKE_ID}"`, `<bpmn:process id="${BARE_INTAKE.process}"`, 'Prozess-Id');
+  bpmn = swap(bpmn, `bpmnElement="${INTAKE_ID}"`, `bpmnElement="${BARE_INTAKE.process}"`, 'Diagrammebene');
+  bpmn = swap(bpmn, `camunda:decisionRef="${INTAKE_DECISION}"`, `camunda:decisionRef="${BARE_INTAKE.decision}"`, 'Entscheidungsreferenz');
+  bpmn = swap(bpmn, / camunda:formRef="[^"]*" camunda:formRefBinding="[^"]*"/g, '', 'Formularbezug');
+  for (const t of Object.values(INTAKE_TOPICS)) bpmn = swap(bpmn, `camunda:topic="${t}"`, `camunda:topic="${BARE_INTAKE.topic(t)}"`, `Topic ${t}`);
+  let dmn = fs.readFileSync(path.join(dir, `${INTAKE_DECISION}.dmn`), 'utf8');
+  dmn = swap(dmn, new RegExp(`(id|dmnElementRef)="${INTAKE_DECISION}"`, 'g'), `$1="${BARE_INTAKE.decision}"`, 'Entscheidungs-Id');
+  return [
+    { name: `${BARE_INTAKE.process}.bpmn`, content: Buffer.from(bpmn) },
+    { name: `${BARE_INTAKE.decision}.dmn`, content: Buffer.from(dmn) },
+  ];
+}
+
+/** The bare worker's answers on the happy path: the variables the product's workers set there. */
+const BARE_INTAKE_OUTPUTS: BareTopics = {
+  [BARE_INTAKE.topic(INTAKE_TOPICS.recordFirstContact)]: toEngineVariables({ anzahlLebensbereiche: 1 }),
+  [BARE_INTAKE.topic(INTAKE_TOPICS.recordConsent)]: () => toEngineVariables({ einwilligungId: randomUUID() }),
+  [BARE_INTAKE.topic(INTAKE_TOPICS.recordConsentRefusal)]: {},
+  [BARE_INTAKE.topic(INTAKE_TOPICS.checkExistingSupport)]: toEngineVariables({ bestehendeUnterstuetzung: '', doppelfoerderungMoeglich: false, klaerungErgebnis: null }),
+  [BARE_INTAKE.topic(INTAKE_TOPICS.openCase)]: {},
+  [BARE_INTAKE.topic(INTAKE_TOPICS.recordStatistics)]: {},
+  [BARE_INTAKE.topic(INTAKE_TOPICS.closeCase)]: () => toEngineVariables({ loeschdatum: new Date(Date.now() + 3 * 365 * 86_400_000).toISOString().slice(0, 10) }),
+};
+
 // ---------------------------------------------------------------------------------------------
 // Worker side: when each instance's task was fetched and when its completion returned (the
 // completion's transaction runs the instance to its end event, so that is the instance's end).
@@ -274,10 +320,22 @@ function tapped(work: WorkSource, tracker: EndTracker): WorkSource {
   };
 }
 
+/** One plain call to the engine's REST API (the baseline's only means; no product code on the way). */
+async function bareCall<T>(url: string, method: 'GET' | 'POST', p: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  const res = await fetch(url + p, { method, headers: { 'content-type': 'application/json', accept: 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body), signal });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${p.replace(/\/(external-task|task)\/[^/?]+\//, '/$1/…/').replace(/\?.*$/, '')}: HTTP ${res.status}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** What a bare worker sends when it completes a task of one topic: the variables, already typed. */
+type BareTopics = Record<string, EngineVariables | (() => EngineVariables)>;
+
 /**
  * The baseline worker: plain fetch calls to the engine's REST API – a long-polling fetchAndLock
- * (same long-poll time, lock and batch size as the runtime's defaults) and a complete per task,
- * sent without waiting before the next poll.
+ * (same long-poll time, lock and batch size as the runtime's defaults) and a complete per task with
+ * the topic's fixed output, sent without waiting before the next poll. `completed` hears every
+ * returned completion (instance, topic).
  */
 class BareLoop {
   private readonly ctl = new AbortController();
@@ -287,27 +345,22 @@ class BareLoop {
 
   constructor(
     private readonly url: string,
-    private readonly topic: string,
+    private readonly topics: BareTopics,
     private readonly tracker: EndTracker,
     private readonly workerId = 'kim-bench-bare',
+    private readonly completed: (pik: string, topic: string) => void = () => undefined,
   ) {}
-
-  private async post<T>(p: string, body: unknown, signal?: AbortSignal): Promise<T> {
-    const res = await fetch(this.url + p, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body), signal });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`POST ${p.replace(/\/external-task\/[^/]+\//, '/external-task/…/')}: HTTP ${res.status}`);
-    return (text ? JSON.parse(text) : undefined) as T;
-  }
 
   start(): void {
     this.done = this.loop();
   }
 
   private async loop(): Promise<void> {
+    const topics = Object.keys(this.topics).map((topicName) => ({ topicName, lockDuration: 60_000, variables: ['caseId'] }));
     while (!this.ctl.signal.aborted) {
-      let tasks: Array<{ id: string; processInstanceId: string }>;
+      let tasks: Array<{ id: string; processInstanceId: string; topicName: string }>;
       try {
-        tasks = await this.post('/external-task/fetchAndLock', { workerId: this.workerId, maxTasks: 16, asyncResponseTimeout: 20_000, topics: [{ topicName: this.topic, lockDuration: 60_000 }] }, this.ctl.signal);
+        tasks = await bareCall(this.url, 'POST', '/external-task/fetchAndLock', { workerId: this.workerId, maxTasks: 16, asyncResponseTimeout: 20_000, topics }, this.ctl.signal);
       } catch (e) {
         if (this.ctl.signal.aborted) return;
         this.errors++;
@@ -316,8 +369,13 @@ class BareLoop {
       }
       for (const t of tasks) {
         this.tracker.onFetched(t.processInstanceId);
-        const p: Promise<void> = this.post(`/external-task/${encodeURIComponent(t.id)}/complete`, { workerId: this.workerId })
-          .then(() => this.tracker.onEnded(t.processInstanceId))
+        const out = this.topics[t.topicName];
+        const variables = typeof out === 'function' ? out() : out;
+        const p: Promise<void> = bareCall<void>(this.url, 'POST', `/external-task/${encodeURIComponent(t.id)}/complete`, { workerId: this.workerId, variables })
+          .then(() => {
+            this.tracker.onEnded(t.processInstanceId);
+            this.completed(t.processInstanceId, t.topicName);
+          })
           .catch(() => void this.errors++)
           .finally(() => this.inFlight.delete(p));
         this.inFlight.add(p);
@@ -329,6 +387,30 @@ class BareLoop {
     this.ctl.abort();
     await this.done?.catch(() => undefined);
     await Promise.allSettled([...this.inFlight]);
+  }
+}
+
+/** Wakes whoever waits for a change of an instance (a returned external-task completion). */
+class InstanceChanges {
+  private readonly waiters = new Map<string, Array<() => void>>();
+
+  notify(pik: string): void {
+    const ws = this.waiters.get(pik);
+    this.waiters.delete(pik);
+    for (const w of ws ?? []) w();
+  }
+
+  /** A promise for the next change of the instance; ask before looking, so no change slips between. */
+  next(pik: string, timeoutMs = 10_000): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      const ws = this.waiters.get(pik) ?? [];
+      ws.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.waiters.set(pik, ws);
+    });
   }
 }
 
@@ -541,12 +623,13 @@ async function main() {
       { name: `${BARE.process}.bpmn`, content: Buffer.from(oneExternalTask(BARE.process, BARE.topic)) },
       { name: `${RUNTIME.process}.bpmn`, content: Buffer.from(oneExternalTask(RUNTIME.process, RUNTIME.topic)) },
       { name: `${INBOX_PROCESS}.bpmn`, content: Buffer.from(firstUserTask(INBOX_PROCESS)) },
+      ...bareIntakeFiles(),
     ]);
 
     // 3) Worker round trip: the product's runtime vs the bare loop, interleaved.
     say(`3) Worker-Rundlauf: WorkerRuntime gegen blanke fetchAndLock-Schleife, N=${N} je Variante, abwechselnd …`);
     const trackers = { bare: new EndTracker(), runtime: new EndTracker() };
-    const bare = new BareLoop(engineUrl, BARE.topic, trackers.bare);
+    const bare = new BareLoop(engineUrl, { [BARE.topic]: {} }, trackers.bare);
     bare.start();
     bareLoops.push(bare);
     const runtime = new WorkerRuntime<unknown>(tapped(engine.work, trackers.runtime), {}, createLogger('silent'), { workerId: 'kim-bench-runtime' });
@@ -653,10 +736,11 @@ async function main() {
     }
     for (const k of inboxKeys) await engine.runtime.cancel(k).catch(() => undefined);
 
-    // 4) Throughput: bare loop, intake through the API, bare loop again.
-    // The bare loop of 3) serves both bare runs: it keeps polling in between. (A long poll the client
-    // aborts stays pending in Operaton and still locks the next task for its worker – a new loop
-    // would lose that task until the lock expires.)
+    // 4) Throughput: the bare intake, the intake through the API, the bare intake again; before them
+    // the one-task loop of 3) once more for comparison. Each bare worker serves all its runs: a long
+    // poll the client aborts stays pending in Operaton and still locks the next task of its topics
+    // for its worker – a new loop with the same worker id and topics would lose that task until the
+    // lock expires.
     const bareRun = async (k: number) => {
       let next = 0;
       const ends: number[] = [];
@@ -673,8 +757,69 @@ async function main() {
       const cpu = cpuPerInstance(cpu0, cpuSnapshot(child.pid!, DB_NAME), ends.length);
       return { ...sustainedRate(ends, USERS), wallS: (performance.now() - t) / 1000, n: ends.length, cpu };
     };
-    say(`4) Durchsatz: blanke Schleife (${BARE_K} Instanzen, ${USERS} parallel) …`);
+    say(`4) Zum Vergleich: blanke Ein-Aufgaben-Schleife (${BARE_K} Instanzen, ${USERS} parallel) …`);
     const bare1 = await bareRun(BARE_K);
+    await bare.stop();
+
+    // The baseline: the same intake model driven bare – plain engine REST calls start it, complete
+    // its user tasks with the form's values and its external tasks with the product workers' outputs.
+    const changes = new InstanceChanges();
+    const bareIntakeWorker = new BareLoop(engineUrl, BARE_INTAKE_OUTPUTS, new EndTracker(), 'kim-bench-bare-intake', (pik) => changes.notify(pik));
+    bareIntakeWorker.start();
+    bareLoops.push(bareIntakeWorker);
+    const bareTask = async (pik: string, element: string): Promise<string> => {
+      const deadline = performance.now() + 30_000;
+      while (performance.now() < deadline) {
+        const changed = changes.next(pik);
+        const rows = await bareCall<Array<{ id: string }>>(engineUrl, 'GET', `/task?processInstanceId=${pik}&taskDefinitionKey=${element}`);
+        if (rows.length) return rows[0].id;
+        await changed;
+      }
+      throw new Error(`Blanker Erstkontakt ${pik}: Aufgabe ${element} nicht innerhalb von 30 s`);
+    };
+    const formValues = (values: Record<string, unknown>) =>
+      toEngineVariables(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v as string | boolean | number | null)])));
+    const ended = async (keys: string[]) =>
+      waitFor(
+        async () => {
+          const xs = await engine.watch.instances(keys);
+          return xs.length === keys.length && xs.every((x) => x.state !== 'ACTIVE') && xs;
+        },
+        { timeoutMs: 120_000, intervalMs: 250, what: 'alle Erstkontakte beendet' },
+      );
+    const bareIntakeRun = async (k: number) => {
+      let next = 0;
+      const keys: string[] = [];
+      const t = performance.now();
+      const cpu0 = cpuSnapshot(child.pid!, DB_NAME);
+      const user = async () => {
+        while (next < k) {
+          next++;
+          const variables = toEngineVariables({
+            caseId: randomUUID(),
+            clientId: randomUUID(),
+            kommuneId: TENANT,
+            bearbeitungsfrist: cfg.KIM_TASK_DUE,
+            wiedervorlageIntervall: cfg.KIM_REVIEW_INTERVAL,
+            gestartetVon: 'cm.duisburg',
+          });
+          const { id: pik } = await bareCall<{ id: string }>(engineUrl, 'POST', `/process-definition/key/${BARE_INTAKE.process}/tenant-id/${TENANT}/start`, { variables });
+          keys.push(pik);
+          for (const step of INTAKE_STEPS) {
+            const id = await bareTask(pik, step.element);
+            await bareCall(engineUrl, 'POST', `/task/${id}/complete`, { variables: formValues(step.values) });
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: USERS }, user));
+      const history = await ended(keys);
+      const wallS = (performance.now() - t) / 1000;
+      const cpu = cpuPerInstance(cpu0, cpuSnapshot(child.pid!, DB_NAME), keys.length);
+      const completed = history.filter((x) => x.state === 'COMPLETED');
+      return { ...sustainedRate(completed.map((x) => Date.parse(x.endTime!)), USERS), wallS, n: completed.length, cpu };
+    };
+    say(`4) Durchsatz: kim-intake blank an der Engine (${BARE_INTAKE_K} Instanzen, ${USERS} parallel) …`);
+    const bareIntake1 = await bareIntakeRun(BARE_INTAKE_K);
 
     say(`4) Durchsatz: kim-intake über die API (${INTAKE_K} Instanzen, ${USERS} parallel, cm.duisburg) …`);
     const stream = await openTaskEvents(base, me.cookie);
@@ -710,13 +855,7 @@ async function main() {
     const intakeKeys = [...intakeStarts.keys()];
     // The last worker steps (statistics, closing) run after the last user task: wait until the
     // engine's history has every instance ended.
-    const history = await waitFor(
-      async () => {
-        const xs = await engine.watch.instances(intakeKeys);
-        return xs.length === intakeKeys.length && xs.every((x) => x.state !== 'ACTIVE') && xs;
-      },
-      { timeoutMs: 120_000, intervalMs: 250, what: 'alle Erstkontakte beendet' },
-    );
+    const history = await ended(intakeKeys);
     const intakeWallS = (performance.now() - tIntake) / 1000;
     const intakeCpu = cpuPerInstance(intakeCpu0, cpuSnapshot(child.pid!, DB_NAME), intakeKeys.length);
     const intakeCompleted = history.filter((x) => x.state === 'COMPLETED');
@@ -741,10 +880,10 @@ async function main() {
     stream.close();
     streams.splice(streams.indexOf(stream), 1);
 
-    say(`4) Durchsatz: blanke Schleife erneut (${BARE_K} Instanzen) …`);
-    const bare2 = await bareRun(BARE_K);
-    const bareRate = (bare1.perS + bare2.perS) / 2;
-    await bare.stop();
+    say(`4) Durchsatz: kim-intake blank an der Engine erneut (${BARE_INTAKE_K} Instanzen) …`);
+    const bareIntake2 = await bareIntakeRun(BARE_INTAKE_K);
+    const bareRate = (bareIntake1.perS + bareIntake2.perS) / 2;
+    await bareIntakeWorker.stop();
 
     const rb = { p50: of(rt.bare, 'total', 50), p95: of(rt.bare, 'total', 95) };
     const rr = { p50: of(rt.runtime, 'total', 50), p95: of(rt.runtime, 'total', 95) };
@@ -763,17 +902,20 @@ async function main() {
       `     Verhältnis Runtime/blank: p50 ${(rr.p50 / rb.p50).toFixed(2)}  p95 ${(rr.p95 / rb.p95).toFixed(2)};  Differenz p95 ${ms(rr.p95 - rb.p95)}   Ziel ≤ blank p95 + ${TARGET.overheadMs} ms   ${ok(rr.p95 <= rb.p95 + TARGET.overheadMs)}`,
       `     laut Engine-Historie beendet: ${rtEnded}/${2 * N}`,
       `4) Durchsatz (nachhaltig: Instanzen/s zwischen Anlauf und Auslauf, ${USERS} parallel):`,
-      `     blanke Engine-Schleife (Start → 1 External Task, blanker Client → Ende): ${bare1.perS.toFixed(1)} / ${bare2.perS.toFixed(1)} Instanzen/s (vorher / nachher, je ${BARE_K}) → Basis ${bareRate.toFixed(1)}/s`,
-      `     kim-intake, glücklicher Pfad über die API:                          ${intakeRate.perS.toFixed(2)} Instanzen/s (${intakeCompleted.length}/${INTAKE_K} beendet in ${intakeWallS.toFixed(1)} s; Dauer je Instanz p50 ${(pct(intakeLatency, 50) / 1000).toFixed(2)} s  p95 ${(pct(intakeLatency, 95) / 1000).toFixed(2)} s; Vorfälle ${incidents})`,
-      `     blank:      ${bare1.cpu.line} (vorher); ${bare2.cpu.line.replace(/^CPU je Instanz /, '')} (nachher)`,
-      `     kim-intake: ${intakeCpu.line}  → ${(intakeCpu.total / ((bare1.cpu.total + bare2.cpu.total) / 2)).toFixed(1)}× die CPU-Zeit einer blanken Instanz`,
+      `     kim-intake blank an der Engine (dasselbe Modell, Engine-REST, blanker Worker): ${bareIntake1.perS.toFixed(2)} / ${bareIntake2.perS.toFixed(2)} Instanzen/s (vorher / nachher, ${bareIntake1.n}/${BARE_INTAKE_K} und ${bareIntake2.n}/${BARE_INTAKE_K} beendet) → Basis ${bareRate.toFixed(2)}/s`,
+      `     kim-intake über die API mit den Workern des Produkts:                   ${intakeRate.perS.toFixed(2)} Instanzen/s (${intakeCompleted.length}/${INTAKE_K} beendet in ${intakeWallS.toFixed(1)} s; Dauer je Instanz p50 ${(pct(intakeLatency, 50) / 1000).toFixed(2)} s  p95 ${(pct(intakeLatency, 95) / 1000).toFixed(2)} s; Vorfälle ${incidents})`,
+      `     blank:      ${bareIntake1.cpu.line} (vorher); ${bareIntake2.cpu.line.replace(/^CPU je Instanz /, '')} (nachher)`,
+      `     kim-intake: ${intakeCpu.line}  → ${(intakeCpu.total / ((bareIntake1.cpu.total + bareIntake2.cpu.total) / 2)).toFixed(1)}× die CPU-Zeit einer blanken Instanz`,
+      `     zum Vergleich, Ein-Aufgaben-Prozess blank (Start → 1 External Task → Ende): ${bare1.perS.toFixed(1)} Instanzen/s, ${bare1.cpu.line}`,
       `     Zeit je Element (p50, Engine-Historie): ${elementTimes}`,
       `     Verhältnis kim-intake/blank: ${((100 * intakeRate.perS) / bareRate).toFixed(1)} %   Ziel ≥ ${TARGET.throughputRatio * 100} %   ${ok(intakeRate.perS >= TARGET.throughputRatio * bareRate)}`,
       `     Szenario je Instanz (cm.duisburg, eine Sitzung, Live-Strom /api/tasks/events; Liste GET /api/tasks nach jedem Ereignis, ${listLoads} Listenabrufe, ${apiCalls} weitere API-Aufrufe):`,
       `       POST /api/cases (neue Person) → „Erstkontakt dokumentieren“ claim + complete {lebensbereiche:[Sprache], kurzfristigLoesbar:true, rechtskreisuebergreifend:false, bekannteBeratung:[], dolmetschBedarf:false}`,
       `       → Worker kim.record-first-contact → „Einwilligung erfassen“ claim + complete {einwilligung:erteilt, Empfänger [Jobcenter], Zweck [Vermittlung], Daten [Stammdaten], gültig bis 2030-12-31}`,
       `       → Worker kim.record-consent, kim.check-existing-support (nichts gefunden) → DMN Kurzberatung → Worker kim.open-case → „Kurzberatung durchführen“ claim + complete {beratungErfolgt:true}`,
-      `       → Worker kim.record-statistics, kim.close-case → Ende (Zeitpunkt aus der Engine-Historie). Die blanke Schleife: 1 Start-Aufruf + 1 External Task je Instanz.`,
+      `       → Worker kim.record-statistics, kim.close-case → Ende (Zeitpunkt aus der Engine-Historie).`,
+      `     Blank: dieselben Elemente ohne das Produkt – Start über /process-definition/key/…/start mit den Startvariablen des Produkts, je Benutzeraufgabe GET /task + POST /task/{id}/complete`,
+      `       mit denselben Werten, die External Tasks von einer fetchAndLock-Schleife mit den Ausgaben der Produkt-Worker (anzahlLebensbereiche, einwilligungId, doppelfoerderungMoeglich=false, loeschdatum) erledigt.`,
       `5) Aufgabe von der Engine angelegt → im Aufgabeneingang-API sichtbar (cm.duisburg, Prozess mit Benutzeraufgabe als erstem Element, N=${N} je Weg):`,
       `     Live (eigener Strom, Ereignis → Liste neu geladen): ab Start-Antwort p50 ${ms(pct(vis.liveFromReturn, 50))}  p95 ${ms(liveP95)}   Ziel p95 ≤ ${TARGET.visibleMs} ms   ${ok(liveP95 <= TARGET.visibleMs)}`,
       `       ab Start gesendet p50 ${ms(pct(vis.liveFromSent, 50))}  p95 ${ms(pct(vis.liveFromSent, 95))}; Ereignis da nach p50 ${ms(pct(vis.event, 50))}  p95 ${ms(pct(vis.event, 95))}; Listenabrufe ${vis.liveReloads} für ${vis.liveFromReturn.length} Aufgaben`,
