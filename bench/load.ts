@@ -149,7 +149,10 @@ class User {
             } catch {
               /* not JSON */
             }
-            record(kind, performance.now() - t, status >= 400 ? `HTTP ${status}` : undefined);
+            // The problem type (e.g. database_unavailable vs engine_unavailable) tells the causes apart.
+            const problem = (parsed as { type?: unknown } | null)?.type;
+            const cause = typeof problem === 'string' && problem.startsWith('urn:kim:problem:') ? ` ${problem.slice('urn:kim:problem:'.length)}` : '';
+            record(kind, performance.now() - t, status >= 400 ? `HTTP ${status}${cause}` : undefined);
             resolve({ status, body: parsed });
           });
         },
