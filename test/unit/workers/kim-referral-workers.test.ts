@@ -29,8 +29,13 @@ let deps: WorkerDeps;
 const sent: MailMessage[] = [];
 /** While true the fake SMTP transport refuses every mail. */
 let failing = false;
-/** Set by a test: the fake SMTP server holds each mail until this resolves. */
-let holdSend: (() => Promise<unknown>) | null = null;
+/**
+ * Set by a test: queueing a mail (inside the outbox row's lock) waits until this resolves. Only the
+ * queueing step: holding the SMTP send too let the dispatcher (kicked by the first job's commit) wait
+ * for a lock that was already released, fail the attempt on the timeout and send after the test's
+ * drain – the mail then counted in the next test.
+ */
+let holdQueue: (() => Promise<unknown>) | null = null;
 let mail: MailService;
 let dispatcher: MailDispatcher;
 
@@ -39,7 +44,6 @@ beforeAll(async () => {
   await seed(db);
   const mailer = {
     async send(m: MailMessage) {
-      if (holdSend) await holdSend();
       if (failing) throw new Error('SMTP nicht erreichbar');
       sent.push(m);
       return { messageId: `<${sent.length}@test>` };
@@ -57,7 +61,7 @@ beforeAll(async () => {
   // Holding the queueing step (inside the outbox row's lock) forces the race of two deliveries.
   const queue = {
     async enqueue(...args: Parameters<MailService['enqueue']>) {
-      if (holdSend) await holdSend();
+      if (holdQueue) await holdQueue();
       return mail.enqueue(...args);
     },
     kick: () => mail.kick(),
@@ -133,12 +137,12 @@ test('kim.send-referral: the same job twice (also at the same time) → one e-ma
   const before = sent.length;
   // The mail of whichever job holds the outbox row is queued only once the other job demonstrably
   // waits for that row's lock: the race is forced, not left to timing.
-  holdSend = () =>
+  holdQueue = () =>
     waitFor(
       async () => (await db.$queryRaw<Array<{ n: number }>>`select count(*)::int as n from pg_locks l join pg_stat_activity a on a.pid = l.pid where not l.granted and a.datname = current_database()`)[0].n > 0,
       { timeoutMs: 10_000, intervalMs: 10, what: 'zweiter Job wartet auf die Sperre der Outbox-Zeile' },
     );
-  const [a, b] = await Promise.all([sendReferral.handler(job(r.id), deps), sendReferral.handler(job(r.id), deps)]).finally(() => (holdSend = null));
+  const [a, b] = await Promise.all([sendReferral.handler(job(r.id), deps), sendReferral.handler(job(r.id), deps)]).finally(() => (holdQueue = null));
   expect(a).toMatchObject({ kind: 'complete' });
   expect(b).toMatchObject({ kind: 'complete' });
   expect(await sendReferral.handler(job(r.id), deps)).toMatchObject({ kind: 'complete' });
