@@ -39,7 +39,7 @@ import { openTaskEvents, type TaskEventStream } from '../test/support/events';
 import { login, type Session } from '../test/support/stack';
 import { WorkerRuntime } from '../workers/runtime';
 
-const N = Number(process.env.KIM_BENCH_N ?? 50);
+const N = Number(process.env.KIM_BENCH_N ?? 200);
 const WARMUP = 5;
 /** Intake instances through the API (4), bare intake instances per bare run, one-task instances. */
 const INTAKE_K = Number(process.env.KIM_BENCH_INTAKE ?? 60);
