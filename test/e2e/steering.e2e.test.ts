@@ -128,6 +128,9 @@ test('a coordinator from a reported gap through theme, meeting, measure and appr
 
   // 3. The theme in "Themen": counts and life areas, never persons.
   await page.getByRole('menuitem', { name: 'Themen' }).click();
+  // The list is what the click opened (a failure here says the page went elsewhere, not that the
+  // list lacked the theme).
+  await page.waitForURL((u) => u.hash.startsWith('#/steuerung/themen'));
   await page.getByRole('link', { name: THEME }).click();
   await page.getByTestId('theme-show').waitFor();
   expect(await page.getByTestId('theme-reach').innerText()).toContain('1 Systemlücke aus 1 Fall · Priorität: hoch');
