@@ -33,6 +33,7 @@ import { loadConfig, ROOT } from '../server/config';
 import { canConnect, dropDatabase } from '../server/db/postgres';
 import { createOperatonEngine, type Engine, type WorkSource } from '../server/engine';
 import { toEngineVariables, type EngineVariables } from '../server/engine/variables';
+import { toProcessVariables } from '../server/inbox/inbox.service';
 import { createLogger } from '../server/util/log';
 import { freePort, waitFor } from '../server/util/ports';
 import { openTaskEvents, type TaskEventStream } from '../test/support/events';
@@ -762,7 +763,8 @@ async function main() {
     await bare.stop();
 
     // The baseline: the same intake model driven bare – plain engine REST calls start it, complete
-    // its user tasks with the form's values and its external tasks with the product workers' outputs.
+    // its user tasks with the form's values (encoded as the inbox hands them to the engine, so both
+    // sides send the same variables) and its external tasks with the product workers' outputs.
     const changes = new InstanceChanges();
     const bareIntakeWorker = new BareLoop(engineUrl, BARE_INTAKE_OUTPUTS, new EndTracker(), 'kim-bench-bare-intake', (pik) => changes.notify(pik));
     bareIntakeWorker.start();
@@ -777,8 +779,6 @@ async function main() {
       }
       throw new Error(`Blanker Erstkontakt ${pik}: Aufgabe ${element} nicht innerhalb von 30 s`);
     };
-    const formValues = (values: Record<string, unknown>) =>
-      toEngineVariables(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v as string | boolean | number | null)])));
     const ended = async (keys: string[]) =>
       waitFor(
         async () => {
@@ -807,7 +807,7 @@ async function main() {
           keys.push(pik);
           for (const step of INTAKE_STEPS) {
             const id = await bareTask(pik, step.element);
-            await bareCall(engineUrl, 'POST', `/task/${id}/complete`, { variables: formValues(step.values) });
+            await bareCall(engineUrl, 'POST', `/task/${id}/complete`, { variables: toEngineVariables(toProcessVariables(step.values)) });
           }
         }
       };
