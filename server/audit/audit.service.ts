@@ -1,5 +1,6 @@
 import type { Db } from '../db/prisma';
 import type { Actor } from '../auth/policy';
+import { appendAudit, type AuditRow } from './audit.repository';
 
 export interface AuditEntry {
   action: string;
@@ -13,7 +14,7 @@ export interface AuditEntry {
 }
 
 /** The audit row for an entry (also used by repositories writing it inside a transaction). */
-export function auditRow(a: Actor | null, e: AuditEntry) {
+export function auditRow(a: Actor | null, e: AuditEntry): AuditRow {
   return {
     userId: a?.id ?? null,
     username: a?.username ?? null,
@@ -34,6 +35,6 @@ export class AuditService {
   constructor(private readonly db: Db) {}
 
   async write(a: Actor | null, e: AuditEntry): Promise<void> {
-    await this.db.auditLog.create({ data: auditRow(a, e) });
+    await appendAudit(this.db, auditRow(a, e));
   }
 }

@@ -4,6 +4,7 @@
  * happen once per job runs under a row lock on its case (SELECT … FOR UPDATE) and checks the job
  * key first, so a job delivered twice – even concurrently – has one side effect.
  */
+import { appendAudit } from '../audit/audit.repository';
 import type { LifeArea, OrganisationType, Prisma } from '../../generated/prisma/client';
 import type { Db } from '../db/prisma';
 
@@ -24,22 +25,8 @@ export interface AuditFact {
 }
 
 /** An audit entry written by a process step (by default as the user "system:process"). */
-export function writeProcessAudit(tx: Tx | Db, f: AuditFact) {
-  return tx.auditLog.create({
-    data: {
-      userId: f.userId ?? null,
-      username: f.username ?? 'system:process',
-      role: f.role ?? null,
-      kommuneId: f.kommuneId ?? null,
-      action: f.action,
-      entity: f.entity,
-      entityId: f.entityId ?? null,
-      fields: f.fields ?? [],
-      reason: f.reason ?? null,
-      requestId: f.requestId ?? null,
-      caseId: f.caseId ?? null,
-    },
-  });
+export function writeProcessAudit(tx: Tx | Db, f: AuditFact): Promise<void> {
+  return appendAudit(tx, { ...f, username: f.username ?? 'system:process' });
 }
 
 export class CaseProcessRepository {

@@ -3,6 +3,7 @@
  * Prisma model, with the audit rows written in the same transaction as the change they describe.
  * The only place besides the other repositories that touches Prisma for domain data.
  */
+import { appendAudit, type AuditRow } from '../audit/audit.repository';
 import type { Prisma } from '../../generated/prisma/client';
 import type { Db } from '../db/prisma';
 
@@ -42,7 +43,7 @@ interface Delegate {
   delete(args: object): Promise<Row>;
 }
 
-export type AuditRow = Prisma.AuditLogCreateManyInput;
+export type { AuditRow };
 
 export interface ListArgs {
   where: Where;
@@ -84,13 +85,13 @@ export class RecordRepository {
   async transaction<T>(fn: (tx: Tx, repo: TxRepository) => Promise<{ result: T; audit: AuditRow[] }>): Promise<T> {
     return this.db.$transaction(async (tx) => {
       const { result, audit } = await fn(tx, new TxRepository(tx, (n) => this.model(tx, n)));
-      if (audit.length) await tx.auditLog.createMany({ data: audit });
+      await appendAudit(tx, audit);
       return result;
     });
   }
 
   async writeAudit(rows: AuditRow[]): Promise<void> {
-    if (rows.length) await this.db.auditLog.createMany({ data: rows });
+    await appendAudit(this.db, rows);
   }
 
   /** Case ids of open tasks assigned to the user (a case manager's reads beyond their site, see policy.readsAssignedCases). */

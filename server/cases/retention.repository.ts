@@ -4,6 +4,7 @@
  * row the product wrote for it (rows without a foreign key explicitly, the rest by cascade), the
  * client when no other case refers to them, and writes the DeletionRecord plus an audit entry.
  */
+import { appendAudit } from '../audit/audit.repository';
 import type { Db } from '../db/prisma';
 
 export interface DueCase {
@@ -106,9 +107,7 @@ export class RetentionRepository {
       await tx.deletionRecord.create({
         data: { caseId: c.id, reference: c.reference, kommuneId: c.kommuneId, deletionDate: c.deletionDate, clientDeleted, processInstanceKeys: instanceKeys, removed },
       });
-      await tx.auditLog.create({
-        data: { action: 'cases.delete', entity: 'Case', entityId: c.id, caseId: c.id, kommuneId: c.kommuneId, username: 'system', role: 'system', fields: Object.keys(removed), reason },
-      });
+      await appendAudit(tx, { action: 'cases.delete', entity: 'Case', entityId: c.id, caseId: c.id, kommuneId: c.kommuneId, username: 'system', role: 'system', fields: Object.keys(removed), reason });
       return { clientDeleted, removed };
     });
   }

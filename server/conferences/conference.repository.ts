@@ -4,6 +4,7 @@
  * agreements / system gaps and the protocol document. Row locks (FOR UPDATE) and unique keys make
  * the workers idempotent.
  */
+import { appendAudit } from '../audit/audit.repository';
 import type { Prisma } from '../../generated/prisma/client';
 import { auditRow, AuditEntry } from '../audit/audit.service';
 import type { Actor } from '../auth/policy';
@@ -41,7 +42,7 @@ export class ConferenceRepository {
     return this.db.$transaction(async (tx) => {
       const c = await tx.conference.create({ data });
       for (const p of participants) await tx.conferenceParticipant.create({ data: { ...p, conferenceId: c.id } });
-      await tx.auditLog.create({ data: auditRow(a, { ...audit, entityId: c.id }) });
+      await appendAudit(tx, auditRow(a, { ...audit, entityId: c.id }));
       return tx.conference.findUniqueOrThrow({ where: { id: c.id }, include: { participants: { orderBy: { name: 'asc' } } } });
     });
   }
@@ -90,7 +91,7 @@ export class ConferenceRepository {
     return this.db.$transaction(async (tx) => {
       const r = await tx.conferenceParticipant.updateMany({ where: { id, consentCheckedAt: readCheckedAt }, data });
       if (r.count !== 1) return false;
-      await tx.auditLog.create({ data: auditRow(null, audit) });
+      await appendAudit(tx, auditRow(null, audit));
       return true;
     });
   }
@@ -119,13 +120,13 @@ export class ConferenceRepository {
     return this.db.$transaction(async (tx) => {
       const r = await tx.agreement.updateMany({ where: { id, status: { in: from } }, data });
       if (r.count !== 1) return false;
-      await tx.auditLog.create({ data: auditRow(null, audit) });
+      await appendAudit(tx, auditRow(null, audit));
       return true;
     });
   }
 
   writeAudit(a: Actor | null, e: AuditEntry, db: Db | Tx = this.db) {
-    return db.auditLog.create({ data: auditRow(a, e) });
+    return appendAudit(db, auditRow(a, e));
   }
 
   /** Runs `fn` with the conference row locked (FOR UPDATE): concurrent deliveries of one job wait. */
@@ -200,7 +201,7 @@ export class ConferenceRepository {
           await tx.conferenceGap.create({ data: { conferenceId, position: g.position, systemGapId: row.id } });
         }
         await tx.conference.update({ where: { id: conferenceId }, data: { situation: p.situation, status: 'durchgefuehrt', recordedAt: new Date() } });
-        await tx.auditLog.create({ data: auditRow(null, p.audit) });
+        await appendAudit(tx, auditRow(null, p.audit));
       }
       const ids = await tx.agreement.findMany({ where: { conferenceId }, orderBy: { position: 'asc' }, select: { id: true } });
       const gapCount = await tx.conferenceGap.count({ where: { conferenceId } });
@@ -215,7 +216,7 @@ export class ConferenceRepository {
       if (now.protocolDocumentId) return { documentId: now.protocolDocumentId, created: false };
       const d = await tx.document.create({ data: doc });
       await tx.conference.update({ where: { id: conferenceId }, data: { protocolDocumentId: d.id, protocol } });
-      await tx.auditLog.create({ data: auditRow(null, { ...audit, entityId: d.id }) });
+      await appendAudit(tx, auditRow(null, { ...audit, entityId: d.id }));
       return { documentId: d.id, created: true };
     });
   }

@@ -4,6 +4,7 @@
  * the row, which the engine's task listener has already changed in the engine's own transaction
  * (engine/app, InboxProjection). The inbox never writes assignee or state itself.
  */
+import { appendAudit } from '../audit/audit.repository';
 import type { Prisma, Task } from '../../generated/prisma/client';
 import type { Db } from '../db/prisma';
 import { EngineConflict, EngineNotFound, type UserTasks, type Variables } from '../engine/port';
@@ -202,9 +203,10 @@ export class InboxService {
     const named = new Map<string, string | null>();
     for (const r of rows) if (r._clientId && (r._firstName || r._lastName)) named.set(r._clientId, (r.caseId as string | null) ?? null);
     if (named.size) {
-      await this.db.auditLog.createMany({
-        data: [...named].map(([clientId, caseId]) => auditRow(a, { action: 'clients.list', entity: 'Client', entityId: clientId, caseId, fields: ['firstName', 'lastName'], reason: 'Aufgabeneingang' })),
-      });
+      await appendAudit(
+        this.db,
+        [...named].map(([clientId, caseId]) => auditRow(a, { action: 'clients.list', entity: 'Client', entityId: clientId, caseId, fields: ['firstName', 'lastName'], reason: 'Aufgabeneingang' })),
+      );
     }
     return { rows: out, total, totalCapped };
   }

@@ -2,6 +2,7 @@
  * App-side data of the process view: which process instances belong to a case (the rows that
  * started them and the task projection) and the models as written (ProcessSource).
  */
+import { appendAudit } from '../audit/audit.repository';
 import type { AuditRow } from '../cases/record.repository';
 import type { Db } from '../db/prisma';
 
@@ -31,6 +32,6 @@ export class ProcessViewRepository {
   }
 
   async writeAudit(rows: AuditRow[]): Promise<void> {
-    if (rows.length) await this.db.auditLog.createMany({ data: rows });
+    await appendAudit(this.db, rows);
   }
 }

@@ -3,6 +3,7 @@
  * partner and consents, the e-mail outbox and the referral's facts (ReferralEvent). The unique keys
  * (referralId, kind) of outbox and events make the workers idempotent.
  */
+import { appendAudit } from '../audit/audit.repository';
 import type { Prisma } from '../../generated/prisma/client';
 import { auditRow, AuditEntry } from '../audit/audit.service';
 import type { Actor } from '../auth/policy';
@@ -57,7 +58,7 @@ export class ReferralRepository {
   async createReferral(a: Actor, data: Prisma.ReferralUncheckedCreateInput, audit: Omit<AuditEntry, 'entityId'>) {
     return this.db.$transaction(async (tx) => {
       const r = await tx.referral.create({ data });
-      await tx.auditLog.create({ data: auditRow(a, { ...audit, entityId: r.id }) });
+      await appendAudit(tx, auditRow(a, { ...audit, entityId: r.id }));
       return r;
     });
   }
@@ -67,7 +68,7 @@ export class ReferralRepository {
   }
 
   writeAudit(a: Actor | null, e: AuditEntry) {
-    return this.db.auditLog.create({ data: auditRow(a, e) });
+    return appendAudit(this.db, auditRow(a, e));
   }
 
   // --- facts ---------------------------------------------------------------------------------
@@ -113,7 +114,7 @@ export class ReferralRepository {
         const g = await tx.systemGap.create({ data: gap });
         await tx.referralEvent.update({ where: { id: ev.id }, data: { systemGapId: g.id } });
         await tx.referral.update({ where: { id: referralId }, data: referral });
-        await tx.auditLog.create({ data: auditRow(null, { ...audit, reason: audit.reason }) });
+        await appendAudit(tx, auditRow(null, { ...audit, reason: audit.reason }));
         return { systemGapId: g.id, created: true };
       });
     } catch (e) {

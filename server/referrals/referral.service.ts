@@ -9,6 +9,7 @@
  * - outcomes are recorded on the Referral row (status, outcome text), which the case shows;
  * - no reachable partner → a SystemGap row for the coordinators.
  */
+import { appendAudit } from '../audit/audit.repository';
 import type { ReferralRepository, ReferralStatusName } from './referral.repository';
 import type { ProcessRuntime, Variables } from '../engine/port';
 import { starterVariables } from '../engine/starter';
@@ -233,8 +234,7 @@ export class ReferralService {
       (tx) => this.mail.enqueue(tx, { key: `ReferralOutbox:${outbox.id}`, kommuneId: r.case.kommuneId, caseId: r.caseId, kind: 'referral', recipient: outbox.recipient, subject: outbox.subject, body: outbox.body }),
       async (tx) => {
         await tx.referral.update({ where: { id: r.id }, data: { status: 'gesendet', sentAt: new Date() } });
-        await tx.auditLog.create({
-          data: {
+        await appendAudit(tx, {
             action: r.withData ? 'referrals.shared_with_data' : 'referrals.sent_without_data',
             entity: 'Referral',
             entityId: r.id,
@@ -242,7 +242,6 @@ export class ReferralService {
             kommuneId: r.case.kommuneId,
             fields: r.withData ? fieldsCoveredBy(r.consent?.dataCategories ?? []) : [],
             reason: `an Organisation ${r.organisationId}${r.consentId ? `, Einwilligung ${r.consentId}` : ''}`,
-          },
         });
       },
     );

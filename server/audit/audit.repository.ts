@@ -1,0 +1,44 @@
+import type { Prisma } from '../../generated/prisma/client';
+import type { Db } from '../db/prisma';
+
+/** One row of the audit log as written; id and time are set by the database. */
+export interface AuditRow {
+  userId?: string | null;
+  username?: string | null;
+  role?: string | null;
+  kommuneId?: string | null;
+  action: string;
+  entity: string;
+  entityId?: string | null;
+  fields?: string[];
+  reason?: string | null;
+  requestId?: string | null;
+  caseId?: string | null;
+}
+
+const text = (rows: AuditRow[], col: Exclude<keyof AuditRow, 'fields'>) => rows.map((r) => r[col] ?? null);
+
+/**
+ * Appends rows to the audit log in one statement, inside the caller's transaction when given one.
+ * Every column travels as one array parameter and unnest turns the arrays into rows, so the cost
+ * hardly grows with the number of rows. Prisma's create/createMany expand a template per row and
+ * column in the client: measured 14 ms of CPU for the 25 rows an inbox page can log (this statement:
+ * about 1 ms), and every list that shows names writes such rows on each request.
+ *
+ * The field lists go as JSON texts (a text[][] would need rows of equal length). The time is the
+ * statement's, in UTC like every timestamp the client writes.
+ */
+export async function appendAudit(db: Db | Prisma.TransactionClient, rows: AuditRow | AuditRow[]): Promise<void> {
+  const list = Array.isArray(rows) ? rows : [rows];
+  if (!list.length) return;
+  await db.$executeRaw`
+    insert into "AuditLog" ("at", "userId", "username", "role", "kommuneId", "action", "entity", "entityId", "fields", "reason", "requestId", "caseId")
+    select statement_timestamp() at time zone 'UTC', r.u, r.un, r.ro, r.k, r.a, r.e, r.ei,
+           array(select jsonb_array_elements_text(r.f::jsonb)), r.re, r.rq, r.c
+    from unnest(${text(list, 'userId')}::text[], ${text(list, 'username')}::text[], ${text(list, 'role')}::text[],
+                ${text(list, 'kommuneId')}::text[], ${text(list, 'action')}::text[], ${text(list, 'entity')}::text[],
+                ${text(list, 'entityId')}::text[], ${list.map((r) => JSON.stringify(r.fields ?? []))}::text[],
+                ${text(list, 'reason')}::text[], ${text(list, 'requestId')}::text[], ${text(list, 'caseId')}::text[])
+         with ordinality as r(u, un, ro, k, a, e, ei, f, re, rq, c, n)
+    order by r.n`;
+}
