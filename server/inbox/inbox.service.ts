@@ -5,7 +5,7 @@
  * (engine/app, InboxProjection). The inbox never writes assignee or state itself.
  */
 import { appendAudit } from '../audit/audit.repository';
-import type { Prisma, Task } from '../../generated/prisma/client';
+import type { FormSchema, Prisma, Task } from '../../generated/prisma/client';
 import type { Db } from '../db/prisma';
 import { EngineConflict, EngineNotFound, type UserTasks, type Variables } from '../engine/port';
 import { auditRow, type AuditService } from '../audit/audit.service';
@@ -101,6 +101,8 @@ export interface TaskListQuery {
 /** How long a list's page cursors are reused for further pages of the same query. */
 const LIST_CACHE_MS = 60_000;
 const LIST_CACHE_ENTRIES = 500;
+/** Deployed forms kept in memory (a few per process version; the oldest goes first). */
+const DEPLOYED_FORMS_CACHED = 500;
 
 interface ListCacheEntry {
   at: number;
@@ -124,6 +126,13 @@ export class InboxService {
   private readonly lists: TaskListRepository;
 
   private readonly listCache = new Map<string, ListCacheEntry>();
+
+  /**
+   * Forms deployed with a process definition, by definition and form key. A deployment's form never
+   * changes (it is stored once under its deployment's id), so the entry stays valid; opening and
+   * completing a task no longer costs two queries for it.
+   */
+  private readonly deployedForms = new Map<string, FormSchema>();
 
   /**
    * One page of the inbox: one SQL statement (tasks joined with case and client, see
@@ -192,9 +201,8 @@ export class InboxService {
       total = q.offset + Math.min(counted, COUNT_CAP);
       totalCapped = counted > COUNT_CAP;
     }
-    const names = await displayNames(this.db, spec.kommuneId, rows.map((r) => r.assignee as string | null));
-    const out = rows.map(({ _clientId, _pseudonym, _firstName, _lastName, _caseReference, _siteId, ...t }) => {
-      const assigneeName = t.assignee ? (names.get(String(t.assignee)) ?? null) : null;
+    const out = rows.map(({ _assigneeName, _clientId, _pseudonym, _firstName, _lastName, _caseReference, _siteId, ...t }) => {
+      const assigneeName = t.assignee ? (_assigneeName ?? null) : null;
       if (spec.client.kind === 'none') return { ...t, assigneeName, caseReference: _caseReference ?? null };
       const name = [_firstName, _lastName].filter(Boolean).join(' ');
       return { ...t, assigneeName, client: name || _pseudonym || null, clientIsPseudonym: !name && !!_pseudonym, caseReference: _caseReference ?? null, siteId: _siteId ?? null };
@@ -217,9 +225,16 @@ export class InboxService {
    */
   async formOf(task: Pick<Task, 'formKey' | 'processDefinitionKey' | 'kommuneId'>) {
     if (!task.formKey) return null;
+    const cacheKey = `${task.processDefinitionKey}|${task.formKey}`;
+    const cached = this.deployedForms.get(cacheKey);
+    if (cached) return cached;
     const def = await this.db.processDefinition.findUnique({ where: { key: task.processDefinitionKey }, select: { deploymentId: true } });
     const own = def?.deploymentId ? await this.db.formSchema.findUnique({ where: { formKey: `${def.deploymentId}:${task.formKey}` } }) : null;
-    if (own) return own;
+    if (own) {
+      if (this.deployedForms.size >= DEPLOYED_FORMS_CACHED) this.deployedForms.delete(this.deployedForms.keys().next().value as string);
+      this.deployedForms.set(cacheKey, own);
+      return own;
+    }
     if (!task.kommuneId) return null;
     return this.db.formSchema.findFirst({ where: { formId: task.formKey, tenantId: task.kommuneId }, orderBy: { version: 'desc' } });
   }
@@ -233,8 +248,14 @@ export class InboxService {
     assertTaskRole(a);
     const t = await this.db.task.findUnique({ where: { id } });
     if (!t || !canSeeTask(a, t)) throw notFound('Die Aufgabe');
-    const names = await displayNames(this.db, t.kommuneId, [t.assignee]);
-    return { ...t, assigneeName: t.assignee ? (names.get(t.assignee) ?? null) : null };
+    return { ...t, assigneeName: await this.assigneeName(a, t) };
+  }
+
+  /** The assignee's display name; the user's own without asking the database (the usual case). */
+  private async assigneeName(a: Actor, t: { assignee: string | null; kommuneId: string | null }): Promise<string | null> {
+    if (!t.assignee) return null;
+    if (t.assignee === a.username && t.kommuneId === a.kommuneId) return a.displayName;
+    return (await displayNames(this.db, t.kommuneId, [t.assignee])).get(t.assignee) ?? null;
   }
 
   /** The user takes an open task of their groups (the engine refuses when someone else has it). */
@@ -245,7 +266,9 @@ export class InboxService {
     if (t.assignee && t.assignee !== a.username) throw conflict(TAKEN);
     await this.tasks.claim(id, a.username).catch((e) => Promise.reject(engineRefusal(e)));
     await this.audit.write(a, { action: 'task.claim', entity: 'Task', entityId: id, fields: ['assignee'], requestId });
-    return this.db.task.findUniqueOrThrow({ where: { id } });
+    // The engine accepted the claim and its listener set the projection's assignee in the same
+    // transaction: the row as read plus the new assignee is the row as it now is.
+    return { ...t, assignee: a.username, assigneeName: a.displayName };
   }
 
   async unclaim(a: Actor, id: string, requestId?: string) {
@@ -320,8 +343,7 @@ export class InboxService {
       if (Object.keys(kept).length) await this.db.taskSubmission.deleteMany({ where: { taskId: id } });
       throw engineRefusal(e);
     }
-    await this.db.task.updateMany({ where: { id }, data: { completedBy: a.username } });
-    const done = await this.db.task.findUniqueOrThrow({ where: { id } });
+    const done = await this.db.task.update({ where: { id }, data: { completedBy: a.username } });
     await this.audit.write(a, { action: 'task.complete', entity: 'Task', entityId: id, fields: Object.keys(variables), requestId });
     await this.access.ended(a, t, a.username, `Aufgabe „${t.name}“ erledigt`, requestId);
     return done;

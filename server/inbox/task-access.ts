@@ -14,11 +14,14 @@ interface TaskRef {
   caseId: string | null;
 }
 
-/** Whether the user reads the task's case only through the assignment (a case manager of another site). */
-async function outsideSite(db: Db, username: string | null, caseId: string | null): Promise<boolean> {
+/**
+ * Whether the user reads the task's case only through the assignment (a case manager of another
+ * site). The acting user's role and site are known from the session; anyone else's are looked up.
+ */
+async function outsideSite(db: Db, a: Actor, username: string | null, caseId: string | null): Promise<boolean> {
   if (!username || !caseId) return false;
   const [u, c] = await Promise.all([
-    db.user.findUnique({ where: { username }, select: { role: true, siteId: true } }),
+    username === a.username ? a : db.user.findUnique({ where: { username }, select: { role: true, siteId: true } }),
     db.case.findUnique({ where: { id: caseId }, select: { siteId: true } }).catch(() => null),
   ]);
   return !!u && !!c && u.role === 'case_manager' && u.siteId !== c.siteId;
@@ -33,7 +36,7 @@ export class TaskAccessAudit {
   /** After a reassignment: the previous assignee's access ends, the new one's begins (each only if it came from the task). */
   async reassigned(a: Actor, t: TaskRef, from: string | null, to: string, requestId?: string) {
     if (from && from !== to) await this.ended(a, t, from, `Aufgabe „${t.name}“ an ${to} neu zugewiesen`, requestId);
-    if (from !== to && (await outsideSite(this.db, to, t.caseId))) {
+    if (from !== to && (await outsideSite(this.db, a, to, t.caseId))) {
       await this.audit.write(a, {
         action: 'cases.access_grant',
         entity: 'Case',
@@ -47,7 +50,7 @@ export class TaskAccessAudit {
 
   /** The task left the user (completed, returned, reassigned): their access through it ends. */
   async ended(a: Actor, t: TaskRef, username: string | null, why: string, requestId?: string) {
-    if (!(await outsideSite(this.db, username, t.caseId))) return;
+    if (!(await outsideSite(this.db, a, username, t.caseId))) return;
     // Another open task of the same case still assigned to them keeps the access.
     if (await this.db.task.count({ where: { state: 'CREATED', assignee: username, caseId: t.caseId, id: { not: t.id } } })) return;
     await this.audit.write(a, {

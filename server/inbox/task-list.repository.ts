@@ -45,6 +45,8 @@ export interface TaskListSpec {
 
 export interface TaskListRow extends Record<string, unknown> {
   id: string;
+  /** The assignee's display name (a user of the task's commune). */
+  _assigneeName?: string | null;
   /** Joined client columns (absent unless asked for). */
   _clientId?: string | null;
   _pseudonym?: string | null;
@@ -96,20 +98,21 @@ export class TaskListRepository {
   }
 
   /**
-   * The page's rows with the client columns: Case and Client are joined to the page's rows only
-   * (never to rows an OFFSET skips). Task.caseId is text without a foreign key; non-UUIDs match nothing.
+   * The page's rows with the assignee's name and the client columns: User, Case and Client are joined
+   * to the page's rows only (never to rows an OFFSET skips). Task.caseId is text without a foreign key; non-UUIDs match nothing.
    */
   private withClient(s: TaskListSpec): Prisma.Sql {
     const caseJoin = Prisma.sql`left join "Case" c on c."kommuneId" = p."kommuneId"
-        and c."id" = (case when p."caseId" ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then p."caseId"::uuid end)`;
+        and c."id" = (case when p."caseId" ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then p."caseId"::uuid end)
+      left join "User" au on au."username" = p."assignee" and au."kommuneId" = p."kommuneId"`;
     // ABH/EBH: the task's own fields and the case's Aktenzeichen (a readable reference instead of the
     // case's id; nothing of the client); the task view shows what their step needs.
-    if (s.client.kind === 'none') return Prisma.sql`select p.*, c."reference" as "_caseReference" from page p ${caseJoin}`;
+    if (s.client.kind === 'none') return Prisma.sql`select p.*, au."displayName" as "_assigneeName", c."reference" as "_caseReference" from page p ${caseJoin}`;
     const name =
       s.client.kind === 'name'
         ? Prisma.sql`, case when c."siteId" = ${s.client.siteId} then cl."firstName" end as "_firstName", case when c."siteId" = ${s.client.siteId} then cl."lastName" end as "_lastName"`
         : Prisma.empty;
-    return Prisma.sql`select p.*, cl."id"::text as "_clientId", cl."pseudonym" as "_pseudonym", c."reference" as "_caseReference", c."siteId" as "_siteId"${name}
+    return Prisma.sql`select p.*, au."displayName" as "_assigneeName", cl."id"::text as "_clientId", cl."pseudonym" as "_pseudonym", c."reference" as "_caseReference", c."siteId" as "_siteId"${name}
       from page p ${caseJoin}
       left join "Client" cl on cl."id" = c."clientId"`;
   }

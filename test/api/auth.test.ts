@@ -59,6 +59,38 @@ test('signing in while the browser still holds a session needs no CSRF token and
   expect((await fetch(`${stack.url}/api/auth/me`, { headers: { cookie: fresh } })).status).toBe(200);
 });
 
+test('a session carries its user as stored; an expired session or a deactivated user ends it; use refreshes lastSeenAt', async () => {
+  const me = (cookie: string) => fetch(`${stack.url}/api/auth/me`, { headers: { cookie } });
+  const idOf = (cookie: string) => crypto.createHash('sha256').update(decodeURIComponent(cookie.split('=')[1])).digest('hex');
+  const u = await stack.db.user.findUniqueOrThrow({ where: { username: 'koord.duisburg' } });
+  const s = await login(stack.url, 'koord.duisburg');
+  const body = (await (await me(s.cookie)).json()) as { user: Record<string, unknown>; csrfToken: string };
+  expect(body).toEqual({
+    user: { id: u.id, username: u.username, displayName: u.displayName, role: u.role, kommuneId: u.kommuneId, siteId: u.siteId, groups: u.groups, mustChangePassword: false },
+    csrfToken: s.csrf,
+  });
+
+  // Seen more than a minute ago: the next request records it.
+  const id = idOf(s.cookie);
+  const longAgo = new Date(Date.now() - 5 * 60_000);
+  await stack.db.session.update({ where: { id }, data: { lastSeenAt: longAgo } });
+  expect((await me(s.cookie)).status).toBe(200);
+  expect((await stack.db.session.findUniqueOrThrow({ where: { id } })).lastSeenAt.getTime()).toBeGreaterThan(longAgo.getTime() + 60_000);
+
+  await stack.db.session.update({ where: { id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+  expect((await me(s.cookie)).status).toBe(401);
+  expect(await stack.db.session.findUnique({ where: { id } })).toBeNull();
+
+  const other = await login(stack.url, 'cm2.duisburg');
+  await stack.db.user.update({ where: { username: 'cm2.duisburg' }, data: { active: false } });
+  try {
+    expect((await me(other.cookie)).status).toBe(401);
+    expect(await stack.db.session.findUnique({ where: { id: idOf(other.cookie) } })).toBeNull();
+  } finally {
+    await stack.db.user.update({ where: { username: 'cm2.duisburg' }, data: { active: true } });
+  }
+});
+
 test('state-changing requests of a session need its CSRF token', async () => {
   const s = await login(stack.url, 'cm.duisburg');
   const without = await fetch(`${stack.url}/api/tasks/1/claim`, { method: 'POST', headers: { cookie: s.cookie } });

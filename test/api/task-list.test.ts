@@ -127,6 +127,27 @@ describe('client column', () => {
   });
 });
 
+describe('assignee column', () => {
+  test("the assignee's display name comes from the users of the task's commune, not from a namesake elsewhere", async () => {
+    const cm2 = await stack.db.user.findUniqueOrThrow({ where: { username: 'cm2.duisburg' } });
+    await stack.db.task.update({ where: { id: taskOf.nord2 }, data: { assignee: 'cm2.duisburg' } });
+    // A name that exists only in another commune shows no name (the raw name stays in assignee).
+    await stack.db.task.update({ where: { id: taskOf.sued }, data: { assignee: 'cm.mettmann' } });
+    try {
+      const byId = new Map((await list('koord.duisburg', {})).rows.map((r) => [r.id, r]));
+      expect(byId.get(taskOf.nord2)).toMatchObject({ assignee: 'cm2.duisburg', assigneeName: cm2.displayName });
+      expect(byId.get(taskOf.sued)).toMatchObject({ assignee: 'cm.mettmann', assigneeName: null });
+      expect(byId.get(taskOf.nord)).toMatchObject({ assignee: null, assigneeName: null });
+      // ABH staff see the name of the colleague who has their step, too.
+      await stack.db.task.update({ where: { id: taskOf.abh }, data: { assignee: 'abh.duisburg' } });
+      const abh = await stack.db.user.findUniqueOrThrow({ where: { username: 'abh.duisburg' } });
+      expect((await list('abh.duisburg', {})).rows).toEqual([expect.objectContaining({ id: taskOf.abh, assigneeName: abh.displayName })]);
+    } finally {
+      await stack.db.task.updateMany({ where: { id: { in: [taskOf.nord2, taskOf.sued, taskOf.abh] } }, data: { assignee: null } });
+    }
+  });
+});
+
 describe('capped count', () => {
   const N = 1030;
   beforeAll(async () => {
