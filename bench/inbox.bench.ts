@@ -7,7 +7,7 @@
  * manager p50/p95 of GET /api/tasks page 1 and a deep page (reached by paging, i.e. keyset; and by a
  * cold jump, i.e. OFFSET), with and without filters (process + overdue, life area), next to
  * PostgreSQL's execution time of the very statement the API runs (EXPLAIN ANALYZE of
- * TaskListRepository.pageSql: rows, join and capped count), and the time from completing a task to
+ * TaskListRepository.pageSql: rows, join, capped count and the audit rows of the names shown), and the time from completing a task to
  * its absence from the list as the web app sees it: the event on the live stream
  * (GET /api/tasks/events), then the list reloaded. Prints ratios against the targets; no assertions.
  */

@@ -4,7 +4,6 @@
  * the row, which the engine's task listener has already changed in the engine's own transaction
  * (engine/app, InboxProjection). The inbox never writes assignee or state itself.
  */
-import { appendAudit } from '../audit/audit.repository';
 import type { FormSchema, Prisma, Task } from '../../generated/prisma/client';
 import type { Db } from '../db/prisma';
 import { EngineConflict, EngineNotFound, type UserTasks, type Variables } from '../engine/port';
@@ -179,6 +178,7 @@ export class InboxService {
       lifeAreas: q.lifeAreas,
       lifeAreaSiteId: lifeAreaScope?.siteId,
       client: taskListClient(a),
+      namesShown: auditRow(a, { action: 'clients.list', entity: 'Client', fields: ['firstName', 'lastName'], reason: 'Aufgabeneingang' }),
       sort: q.sort,
       offset: q.offset,
       limit: q.limit,
@@ -207,15 +207,6 @@ export class InboxService {
       const name = [_firstName, _lastName].filter(Boolean).join(' ');
       return { ...t, assigneeName, client: name || _pseudonym || null, clientIsPseudonym: !name && !!_pseudonym, caseReference: _caseReference ?? null, siteId: _siteId ?? null };
     });
-    // Names shown are reads of personal data: one audit row per client per page.
-    const named = new Map<string, string | null>();
-    for (const r of rows) if (r._clientId && (r._firstName || r._lastName)) named.set(r._clientId, (r.caseId as string | null) ?? null);
-    if (named.size) {
-      await appendAudit(
-        this.db,
-        [...named].map(([clientId, caseId]) => auditRow(a, { action: 'clients.list', entity: 'Client', entityId: clientId, caseId, fields: ['firstName', 'lastName'], reason: 'Aufgabeneingang' })),
-      );
-    }
     return { rows: out, total, totalCapped };
   }
 

@@ -1,6 +1,7 @@
 /**
  * The inbox list as one SQL statement: the page of open tasks, its rows joined with case and client
- * (client column), and in the same round trip a capped count from the first row of the page on. Site
+ * (client column), in the same round trip a capped count from the first row of the page on and,
+ * where names are shown, their audit rows. Site
  * and life-area filters match the task's caseId against the (few) matching cases. No full count, no
  * query per row.
  *
@@ -11,6 +12,7 @@
  */
 import { Prisma } from '../../generated/prisma/client';
 import type { Db } from '../db/prisma';
+import { auditRowsFrom, type AuditRow } from '../audit/audit.repository';
 
 export type TaskSortField = 'createdAt' | 'dueDate' | 'name' | 'priority';
 
@@ -36,6 +38,8 @@ export interface TaskListSpec {
   lifeAreaSiteId?: string;
   /** Which client columns to read: none, the pseudonym, or also the name for cases of this site. */
   client: { kind: 'none' } | { kind: 'pseudonym' } | { kind: 'name'; siteId: string };
+  /** With client names: the audit entry for each client whose name the page shows (written by the page's statement). */
+  namesShown?: Omit<AuditRow, 'entityId' | 'caseId'>;
   sort: { field: TaskSortField; order: 'asc' | 'desc' };
   offset: number;
   limit: number;
@@ -151,11 +155,21 @@ export class TaskListRepository {
             and (t.${col}, t."id") ${cmpIncl} ((select p.${col} from first p), (select p."id" from first p)) limit ${COUNT_CAP + 1}) x`
         : Prisma.sql`select count(*)::int as n from (select 1 from ${from} where ${where} order by ${order} offset ${s.offset} limit ${COUNT_CAP + 1}) x`;
     const pageOrder = Prisma.sql`${col} ${dir} ${nulls}, "id" ${dir}`;
+    // Names shown are reads of personal data: one audit row per client on the page, in the same
+    // statement – the page cannot be read without its audit rows being written.
+    const shown =
+      s.client.kind === 'name' && s.namesShown
+        ? Prisma.sql`, shown as (${auditRowsFrom(
+            s.namesShown,
+            Prisma.sql`select distinct on ("_clientId") "_clientId" as "entityId", "caseId" from numbered
+              where "_clientId" is not null and ("_firstName" is not null or "_lastName" is not null) order by "_clientId", "_pos"`,
+          )})`
+        : Prisma.empty;
     return Prisma.sql`
       with page as (${pageSql}),
            numbered as (select r.*, row_number() over (order by ${pageOrder}) as "_pos" from (${this.withClient(s)}) r),
            first as (select * from numbered where "_pos" = 1),
-           n as (${countSql})
+           n as (${countSql})${shown}
       select numbered.*, n.n as "_n" from n left join numbered on true order by numbered."_pos"`;
   }
 

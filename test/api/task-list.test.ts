@@ -100,6 +100,12 @@ describe('client column', () => {
     const audit = await stack.db.auditLog.findMany({ where: { username: 'cm.duisburg', action: 'clients.list', at: { gte: before } } });
     expect(audit.map((x) => x.entityId)).toContain(nord.clientId);
     expect(audit.map((x) => x.entityId)).not.toContain(sued.clientId);
+    // One row per client shown on the page, with who, why, which fields and the case.
+    expect(new Set(audit.map((x) => x.entityId)).size).toBe(audit.length);
+    const cm = await stack.db.user.findUniqueOrThrow({ where: { username: 'cm.duisburg' } });
+    expect(audit.find((x) => x.entityId === nord.clientId)).toMatchObject({
+      userId: cm.id, role: 'case_manager', kommuneId: 'duisburg', entity: 'Client', caseId: nord.caseId, fields: ['firstName', 'lastName'], reason: 'Aufgabeneingang',
+    });
   });
 
   test('coordinator: the pseudonym only', async () => {
