@@ -17,7 +17,11 @@ export type Db = PrismaClient;
 export const POOL = { max: 10, connectionTimeoutMs: 10_000 } as const;
 export const TRANSACTION = { maxWait: 10_000, timeout: 20_000 } as const;
 
+/**
+ * errorFormat 'minimal': Prisma otherwise captures a stack trace at every call (to point at the
+ * calling line in its error messages) – CPU on every query for a message the product never shows.
+ */
 export function createPrisma(url: string): PrismaClient {
   const adapter = new PrismaPg({ connectionString: url, max: POOL.max, idleTimeoutMillis: 1000, connectionTimeoutMillis: POOL.connectionTimeoutMs });
-  return new PrismaClient({ adapter, transactionOptions: TRANSACTION });
+  return new PrismaClient({ adapter, transactionOptions: TRANSACTION, errorFormat: 'minimal' });
 }

@@ -124,6 +124,29 @@ describe('the client against a stub server', () => {
     expect(e.message).toContain('a.bpmn (Flow_1): Invalid reference');
   });
 
+  test('an answer cut off midway is EngineUnavailable; the next call on a fresh connection works', async () => {
+    let cut = true;
+    const flaky = http.createServer((req, res) => {
+      if (cut) {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+        res.write('{"id":');
+        setImmediate(() => req.socket.destroy());
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"id":"x","ended":true}');
+    });
+    await new Promise<void>((r) => flaky.listen(0, '127.0.0.1', r));
+    const e = createOperatonEngine({ url: `http://127.0.0.1:${(flaky.address() as AddressInfo).port}/engine-rest` });
+    const err = await e.runtime.isRunning('x').catch((x) => x);
+    expect(err).toBeInstanceOf(EngineUnavailable);
+    expect(err.message).toMatch(/nicht erreichbar/);
+    cut = false;
+    await expect(e.runtime.isRunning('x')).resolves.toBe(false);
+    flaky.closeAllConnections();
+    await new Promise<void>((r) => flaky.close(() => r()));
+  });
+
   test('a timeout is EngineUnavailable with status 0', async () => {
     answer = () => ({ status: 200, body: '[]' });
     const slow = http.createServer(() => undefined);
