@@ -26,22 +26,8 @@ const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex'
 // Verifying against a fixed hash when the user does not exist keeps the response time alike.
 let dummyHash: Promise<string> | undefined;
 
-/** A session joined with its user, as {@link AuthService.resolve} reads it. */
-interface SessionRow {
-  id: string;
-  csrfToken: string;
-  expiresAt: Date;
-  lastSeenAt: Date;
-  active: boolean;
-  userId: string;
-  username: string;
-  displayName: string;
-  role: string;
-  kommuneId: string | null;
-  siteId: string | null;
-  groups: string[];
-  mustChangePassword: boolean;
-}
+/** A session joined with its user (the user's columns toActor reads, the user's id as userId). */
+type SessionRow = Omit<Parameters<typeof toActor>[0], 'id'> & { id: string; csrfToken: string; expiresAt: Date; lastSeenAt: Date; active: boolean; userId: string; mustChangePassword: boolean };
 
 export interface SessionInfo {
   token: string;
