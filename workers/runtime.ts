@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { ExternalTask, FetchTopic, Variables, WorkSource } from '../server/engine/port';
-import { EngineConflict, EngineNotFound, EngineUnavailable } from '../server/engine/port';
+import { EngineConcurrentUpdate, EngineConflict, EngineNotFound, EngineUnavailable } from '../server/engine/port';
 import { errorKind, type Logger } from '../server/util/log';
 
 export type Outcome =
@@ -422,7 +422,7 @@ export class WorkerRuntime<D> {
         done();
         return;
       } catch (e) {
-        const transient = (e instanceof EngineConflict && e.type === 'OptimisticLockingException') || e instanceof EngineUnavailable;
+        const transient = e instanceof EngineConcurrentUpdate || e instanceof EngineUnavailable;
         if (!transient || attempt >= REPORT_RETRIES) throw e;
         await new Promise((r) => setTimeout(r, 100 * 3 ** attempt + Math.floor(Math.random() * 100)));
       }

@@ -23,7 +23,7 @@ import type {
   MessageCorrelation,
   StartedInstance,
 } from './port';
-import { EngineBadRequest, EngineConflict, EngineError, EngineNoCorrelation, EngineNotFound, EngineUnavailable } from './port';
+import { EngineBadRequest, EngineConcurrentUpdate, EngineConflict, EngineError, EngineNoCorrelation, EngineNotFound, EngineUnavailable } from './port';
 import { engineDateToIso, fromEngineVariables, parseEngineDate, toEngineVariables, type EngineVariables } from './variables';
 
 export interface OperatonOptions {
@@ -43,7 +43,7 @@ type EngineErrorClass = new (message: string, status: number, type?: string) => 
 /** Exception types that mean "this object does not exist". */
 const NOT_FOUND_TYPES = new Set(['NotFoundException', 'NullValueException']);
 /** Exception types that mean "someone else changed it first" or "the state forbids it". */
-const CONFLICT_TYPES = new Set(['OptimisticLockingException', 'TaskAlreadyClaimedException']);
+const CONFLICT_TYPES = new Set(['TaskAlreadyClaimedException']);
 
 /**
  * Answers where Operaton 1.0.3 gives no telling exception type (only RestException,
@@ -59,6 +59,8 @@ const MESSAGE_RULES: Array<{ path?: RegExp; status?: number; type?: string; mess
   { message: /ENGINE-13053/, error: EngineNotFound },
   // GET /task/{id}/deployed-form on an unknown task: 500 NullPointerException.
   { path: /^\/task\/[^/]+\/deployed-form$/, type: 'NullPointerException', error: EngineNotFound },
+  // POST /task/{id}/complete while a worker changed the same instance: 500 RestException "Cannot complete task …: ENGINE-03005 … updated by another transaction concurrently".
+  { message: /ENGINE-03005/, error: EngineConcurrentUpdate },
   // External task complete/failure/bpmnError/extendLock by a worker that lost the lock: 400 RestException "… It is locked by worker '…'".
   { path: /^\/external-task\//, message: /is locked by worker/, error: EngineConflict },
   // 400 InvalidRequestException "… does not exist" (e.g. ENGINE-23008 on /migration/generate).
@@ -69,6 +71,7 @@ const MESSAGE_RULES: Array<{ path?: RegExp; status?: number; type?: string; mess
 export function classify(status: number, path: string, type?: string, message?: string): EngineErrorClass {
   if (status === 0) return EngineUnavailable;
   if (type && NOT_FOUND_TYPES.has(type)) return EngineNotFound;
+  if (type === 'OptimisticLockingException') return EngineConcurrentUpdate;
   if (type && CONFLICT_TYPES.has(type)) return EngineConflict;
   for (const r of MESSAGE_RULES) {
     if (r.path && !r.path.test(path)) continue;
@@ -104,6 +107,18 @@ const seg = (s: string) => encodeURIComponent(s);
 
 function abortError(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('Der Vorgang wurde abgebrochen.', 'AbortError');
+}
+
+/** Runs a call that is safe to repeat again after a concurrent update, up to five times in all. */
+async function repeatOnConcurrentUpdate<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (e) {
+      if (!(e instanceof EngineConcurrentUpdate) || attempt >= 4) throw e;
+      await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+    }
+  }
 }
 
 class TimedOut extends Error {}
@@ -370,18 +385,12 @@ export function createOperatonEngine(opts: OperatonOptions): Engine {
   // EXTERNALLY_TERMINATED); only the asynchronous batch takes one. The reason is not sent.
   const cancel = async (processInstanceKey: string, _reason?: string): Promise<void> => {
     // A worker completing a step of the same instance at this moment makes the engine answer with
-    // an optimistic-locking conflict: cancelling is safe to repeat, so try again a few times.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await request('DELETE', `/process-instance/${seg(processInstanceKey)}`, {
-          query: { skipCustomListeners: false, skipIoMappings: false, skipSubprocesses: false },
-        });
-        return;
-      } catch (e) {
-        if (!(e instanceof EngineConflict) || attempt >= 4) throw e;
-        await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-      }
-    }
+    // an optimistic-locking conflict: cancelling is safe to repeat.
+    await repeatOnConcurrentUpdate(() =>
+      request('DELETE', `/process-instance/${seg(processInstanceKey)}`, {
+        query: { skipCustomListeners: false, skipIoMappings: false, skipSubprocesses: false },
+      }),
+    );
   };
 
   const toExternalTask = (t: LockedExternalTaskDto): ExternalTask => ({
@@ -510,7 +519,9 @@ export function createOperatonEngine(opts: OperatonOptions): Engine {
         await request('POST', `/task/${seg(taskId)}/assignee`, { json: { userId } });
       },
       async complete(taskId, variables) {
-        await request('POST', `/task/${seg(taskId)}/complete`, { json: { variables: toEngineVariables(variables), withVariablesInReturn: false } });
+        // A worker finishing a step of the same instance at this moment can win the race for a
+        // shared variable or execution; the completion was rolled back whole and is repeated.
+        await repeatOnConcurrentUpdate(() => request('POST', `/task/${seg(taskId)}/complete`, { json: { variables: toEngineVariables(variables), withVariablesInReturn: false } }));
       },
       async deployedForm(taskId) {
         try {

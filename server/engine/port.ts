@@ -29,6 +29,11 @@ export class EngineError extends Error {
 export class EngineNotFound extends EngineError {}
 /** A concurrent change won (optimistic locking), or the object is in a state that forbids the call. */
 export class EngineConflict extends EngineError {}
+/**
+ * The conflict was a concurrent update (optimistic locking): another transaction on the same
+ * instance won, this call's transaction was rolled back as a whole – repeating the call is safe.
+ */
+export class EngineConcurrentUpdate extends EngineConflict {}
 /** The engine rejected the request as invalid (unknown variable type, broken model, …). */
 export class EngineBadRequest extends EngineError {}
 /** A message found no waiting instance to correlate with. */

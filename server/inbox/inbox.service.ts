@@ -6,7 +6,7 @@
  */
 import type { FormSchema, Prisma, Task } from '../../generated/prisma/client';
 import type { Db } from '../db/prisma';
-import { EngineConflict, EngineNotFound, type UserTasks, type Variables } from '../engine/port';
+import { EngineConcurrentUpdate, EngineConflict, EngineNotFound, type UserTasks, type Variables } from '../engine/port';
 import { auditRow, type AuditService } from '../audit/audit.service';
 import { COUNT_CAP, TaskListRepository, type TaskListSpec } from './task-list.repository';
 import { badRequest, conflict, notFound } from '../errors';
@@ -27,10 +27,12 @@ export async function displayNames(db: Db, kommuneId: string | null, usernames: 
 
 const GONE = 'Die Aufgabe ist im Prozess nicht mehr aktiv (abgebrochen oder bereits erledigt).';
 const TAKEN = 'Die Aufgabe wurde inzwischen von jemand anderem übernommen.';
+const BUSY = 'Der Vorgang wird gerade im Hintergrund weitergeführt. Ihre Eingaben sind nicht verloren – bitte versuchen Sie es in einigen Augenblicken erneut.';
 
 /** The engine's answer to a task verb as the user's German message. */
 function engineRefusal(e: unknown): unknown {
   if (e instanceof EngineNotFound) return conflict(GONE);
+  if (e instanceof EngineConcurrentUpdate) return conflict(BUSY);
   if (e instanceof EngineConflict) return conflict(TAKEN);
   return e;
 }

@@ -5,7 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { classify, createOperatonEngine } from '../../server/engine/operaton';
-import { EngineBadRequest, EngineConflict, EngineNoCorrelation, EngineNotFound, EngineUnavailable } from '../../server/engine/port';
+import { EngineBadRequest, EngineConcurrentUpdate, EngineConflict, EngineNoCorrelation, EngineNotFound, EngineUnavailable } from '../../server/engine/port';
 
 test.each([
   // by status
@@ -21,7 +21,7 @@ test.each([
   [500, '/task/nope/claim', 'NullValueException', 'Cannot find task with id nope: task is null', EngineNotFound],
   [400, '/task/nope/unclaim', 'NotFoundException', 'Cannot find task with id nope: task is null', EngineNotFound],
   [500, '/task/x/claim', 'TaskAlreadyClaimedException', "Task 'x' is already claimed by someone else.", EngineConflict],
-  [500, '/external-task/x/complete', 'OptimisticLockingException', 'ENGINE-03005 Execution of UPDATE failed', EngineConflict],
+  [500, '/external-task/x/complete', 'OptimisticLockingException', 'ENGINE-03005 Execution of UPDATE failed', EngineConcurrentUpdate],
   // by message (no telling type)
   [400, '/message', 'RestException', "org.operaton.bpm.engine.MismatchingMessageCorrelationException: Cannot correlate message 'm': No process definition or execution matches the parameters", EngineNoCorrelation],
   [400, '/message', 'RestException', "org.operaton.bpm.engine.MismatchingMessageCorrelationException: Cannot correlate message 'm': 2 executions match the correlation keys", EngineBadRequest],
@@ -29,6 +29,7 @@ test.each([
   [500, '/job/nope/retries', 'InvalidRequestException', "ENGINE-13053 No job found with id 'nope'.'", EngineNotFound],
   [500, '/task/nope/deployed-form', 'NullPointerException', 'Cannot invoke "TaskEntity.getId()" because "task" is null', EngineNotFound],
   [400, '/external-task/x/complete', 'RestException', "External Task x cannot be completed by worker 'a'. It is locked by worker 'b'.", EngineConflict],
+  [500, '/task/x/complete', 'RestException', "Cannot complete task x: ENGINE-03005 Execution of 'UPDATE VariableInstanceEntity[v1]' failed. Entity was updated by another transaction concurrently.", EngineConcurrentUpdate],
   [400, '/migration/generate', 'InvalidRequestException', "ENGINE-23008 Source process definition with id 'nope' does not exist", EngineNotFound],
 ])('HTTP %i %s %s → %p', (status, path, type, message, expected) => {
   expect(classify(status as number, path as string, type as string | undefined, message as string | undefined)).toBe(expected);
@@ -100,6 +101,27 @@ describe('the client against a stub server', () => {
     answer = () => ({ status: 500, body: JSON.stringify({ type: 'OptimisticLockingException', message: 'x' }) });
     await expect(engine().runtime.cancel('pi1')).rejects.toBeInstanceOf(EngineConflict);
     expect(seen).toHaveLength(5);
+  });
+
+  test('a user task completion repeats after a concurrent update by a worker (rolled back whole) and gives up after five tries', async () => {
+    const busy = { status: 500, body: JSON.stringify({ type: 'RestException', message: 'Cannot complete task t1: ENGINE-03005 Execution of UPDATE failed. Entity was updated by another transaction concurrently.' }) };
+    let conflicts = 2;
+    answer = () => (conflicts-- > 0 ? busy : { status: 204, body: '' });
+    await expect(engine().tasks.complete('t1', { ok: true })).resolves.toBeUndefined();
+    expect(seen.filter((r) => r.method === 'POST' && r.url.endsWith('/task/t1/complete'))).toHaveLength(3);
+
+    seen.length = 0;
+    answer = () => busy;
+    await expect(engine().tasks.complete('t1', { ok: true })).rejects.toBeInstanceOf(EngineConcurrentUpdate);
+    expect(seen).toHaveLength(5);
+
+    // Someone else's claim is no concurrent update: answered at once.
+    seen.length = 0;
+    answer = () => ({ status: 500, body: JSON.stringify({ type: 'TaskAlreadyClaimedException', message: "Task 't1' is already claimed by someone else." }) });
+    const e = await engine().tasks.complete('t1', {}).catch((x) => x);
+    expect(e).toBeInstanceOf(EngineConflict);
+    expect(e).not.toBeInstanceOf(EngineConcurrentUpdate);
+    expect(seen).toHaveLength(1);
   });
 
   test('findInstances sends the value in the body, never in the URL', async () => {

@@ -3,7 +3,7 @@
  * per-topic parallelism, thrown errors (no message text leaks), engine outage and stop.
  */
 import type { ExternalTask, FetchTopic, Variables, WorkSource } from '../../server/engine/port';
-import { EngineConflict, EngineNotFound, EngineUnavailable } from '../../server/engine/port';
+import { EngineConcurrentUpdate, EngineConflict, EngineNotFound, EngineUnavailable } from '../../server/engine/port';
 import { backoffFor, bpmnError, complete, errorKind, fail, type Job, type Outcome, type WorkerDefinition, WorkerRuntime } from '../../workers/runtime';
 
 type Call =
@@ -373,7 +373,7 @@ test('an outcome the engine no longer accepts (task gone) is logged and the runt
 test('a concurrent change in the engine (optimistic locking) or a short outage while reporting is retried', async () => {
   const work = new FakeWork();
   work.reportOnce = [
-    new EngineConflict('Engine-Anfrage POST /external-task/x/complete fehlgeschlagen: HTTP 500 (OptimisticLockingException)', 500, 'OptimisticLockingException'),
+    new EngineConcurrentUpdate('Engine-Anfrage POST /external-task/x/complete fehlgeschlagen: HTTP 500 (OptimisticLockingException)', 500, 'OptimisticLockingException'),
     new EngineUnavailable('Engine nicht erreichbar: POST /external-task/x/complete', 0),
   ];
   const l = start(work, [def('kim.mi', async () => complete({ x: 1 }))]);
