@@ -202,7 +202,8 @@ function createHttp(opts: OperatonOptions) {
     let res: { ok: boolean; status: number };
     let text: string;
     try {
-      ({ res, text } = typeof body === 'string' || body === undefined ? await send(method, url, headers, body, o.signal, o.timeoutMs ?? defaultTimeout) : await sendForm(method, url, headers, body, o.signal, o.timeoutMs ?? defaultTimeout));
+      const timeoutMs = o.timeoutMs ?? defaultTimeout;
+      ({ res, text } = body instanceof FormData ? await sendForm(method, url, headers, body, o.signal, timeoutMs) : await send(method, url, headers, body, o.signal, timeoutMs));
     } catch (e) {
       if (o.signal?.aborted) throw abortError(o.signal);
       const reason = e instanceof TimedOut ? 'Zeitüberschreitung' : 'nicht erreichbar';

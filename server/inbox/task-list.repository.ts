@@ -1,9 +1,8 @@
 /**
  * The inbox list as one SQL statement: the page of open tasks, its rows joined with case and client
  * (client column), in the same round trip a capped count from the first row of the page on and,
- * where names are shown, their audit rows. Site
- * and life-area filters match the task's caseId against the (few) matching cases. No full count, no
- * query per row.
+ * where names are shown, their audit rows. Site and life-area filters match the task's caseId against
+ * the (few) matching cases. No full count, no query per row.
  *
  * Paging: a page that follows one already served is read by keyset (sort key and id of the previous
  * page's last row); a jump goes by OFFSET. The tie-breaker id runs in the sort's direction, so both
@@ -106,18 +105,18 @@ export class TaskListRepository {
    * to the page's rows only (never to rows an OFFSET skips). Task.caseId is text without a foreign key; non-UUIDs match nothing.
    */
   private withClient(s: TaskListSpec): Prisma.Sql {
-    const caseJoin = Prisma.sql`left join "Case" c on c."kommuneId" = p."kommuneId"
+    const joins = Prisma.sql`left join "Case" c on c."kommuneId" = p."kommuneId"
         and c."id" = (case when p."caseId" ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then p."caseId"::uuid end)
       left join "User" au on au."username" = p."assignee" and au."kommuneId" = p."kommuneId"`;
     // ABH/EBH: the task's own fields and the case's Aktenzeichen (a readable reference instead of the
     // case's id; nothing of the client); the task view shows what their step needs.
-    if (s.client.kind === 'none') return Prisma.sql`select p.*, au."displayName" as "_assigneeName", c."reference" as "_caseReference" from page p ${caseJoin}`;
+    if (s.client.kind === 'none') return Prisma.sql`select p.*, au."displayName" as "_assigneeName", c."reference" as "_caseReference" from page p ${joins}`;
     const name =
       s.client.kind === 'name'
         ? Prisma.sql`, case when c."siteId" = ${s.client.siteId} then cl."firstName" end as "_firstName", case when c."siteId" = ${s.client.siteId} then cl."lastName" end as "_lastName"`
         : Prisma.empty;
     return Prisma.sql`select p.*, au."displayName" as "_assigneeName", cl."id"::text as "_clientId", cl."pseudonym" as "_pseudonym", c."reference" as "_caseReference", c."siteId" as "_siteId"${name}
-      from page p ${caseJoin}
+      from page p ${joins}
       left join "Client" cl on cl."id" = c."clientId"`;
   }
 
